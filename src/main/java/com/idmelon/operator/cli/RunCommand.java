@@ -1,0 +1,100 @@
+package com.idmelon.operator.cli;
+
+import com.idmelon.operator.ApiKeyOperator;
+import com.idmelon.operator.StartupException;
+import com.idmelon.operator.config.OperatorConfig;
+import com.idmelon.operator.crd.v1alpha1.ApiKey;
+import com.idmelon.operator.idmelon.AdminKeySource;
+import com.idmelon.operator.idmelon.HttpIdmelonClient;
+import com.idmelon.operator.idmelon.IdmelonClient;
+import com.idmelon.operator.idmelon.IdmelonException;
+import com.idmelon.operator.reconciler.IdmelonClients;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientBuilder;
+import io.fabric8.kubernetes.client.KubernetesClientException;
+import java.time.Duration;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import picocli.CommandLine.Command;
+
+/** {@code run}: the operator against the cluster of the standard kubeconfig or the in-cluster service account. */
+@Command(
+    name = "run",
+    mixinStandardHelpOptions = true,
+    description = {
+      "Runs the operator against the cluster of the standard kubeconfig (KUBECONFIG, ~/.kube/config) or the"
+          + " in-cluster service account.",
+      "",
+      "Environment:",
+      "  IDMELON_BASE_URL        IDmelon base URL (default https://skm.idmelon.com; EU: https://skm.eu.idmelon.com)",
+      "  IDMELON_ADMIN_KEY_FILE  file holding the operator's own IDmelon Admin key (required; never pass the key itself)",
+      "  IDMELON_APIKEYS_PATH    the API-keys endpoint path (default /administrator/workspace/apikeys)",
+      "  WATCH_NAMESPACES        comma-separated namespaces to watch (empty: all)",
+      "  METRICS_PORT            port of the metrics and health endpoints (default 8080)",
+      "  LEADER_ELECTION         true to run several replicas with one active leader (default false)"
+    })
+public final class RunCommand implements Callable<Integer> {
+  private static final Logger log = LoggerFactory.getLogger(RunCommand.class);
+
+  @Override
+  public Integer call() throws Exception {
+    OperatorConfig config = OperatorConfig.fromEnvironment(System.getenv());
+    AdminKeySource adminKey;
+    try {
+      adminKey = AdminKeySource.load(config.adminKeyFile());
+    } catch (IllegalStateException e) {
+      throw new StartupException(e.getMessage());
+    }
+    IdmelonClient idmelon = new HttpIdmelonClient(
+        config.baseUrl(), config.keysPath(), adminKey, Duration.ofSeconds(10), config.requestTimeout());
+    KubernetesClient kubernetes = new KubernetesClientBuilder().build();
+    checkKubernetes(kubernetes, config);
+    try {
+      idmelon.verifyAdminKey();
+      log.info("IDmelon at {} accepts the operator's admin key", config.baseUrl());
+    } catch (IdmelonException e) {
+      // not fatal: IDmelon may be briefly down; every ApiKey will report the problem until it answers
+      log.warn("IDmelon admin key check failed: {}", e.getMessage());
+    }
+    ApiKeyOperator operator = new ApiKeyOperator(kubernetes, IdmelonClients.single(idmelon),
+        ApiKeyOperator.Options.defaults().withWatchNamespaces(config.watchNamespaces()));
+    CountDownLatch stopped = new CountDownLatch(1);
+    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+      operator.close();
+      kubernetes.close();
+      stopped.countDown();
+    }, "shutdown"));
+    operator.start();
+    log.info("operator started (namespaces: {})",
+        config.watchNamespaces().isEmpty() ? "all" : String.join(",", config.watchNamespaces()));
+    stopped.await();
+    return 0;
+  }
+
+  private static void checkKubernetes(KubernetesClient kubernetes, OperatorConfig config) {
+    String server = kubernetes.getConfiguration().getMasterUrl();
+    try {
+      var apikeys = kubernetes.resources(ApiKey.class);
+      if (config.watchNamespaces().isEmpty()) {
+        apikeys.inAnyNamespace().list(new io.fabric8.kubernetes.api.model.ListOptionsBuilder().withLimit(1L).build());
+      } else {
+        String namespace = config.watchNamespaces().iterator().next();
+        apikeys.inNamespace(namespace).list(new io.fabric8.kubernetes.api.model.ListOptionsBuilder().withLimit(1L).build());
+      }
+    } catch (KubernetesClientException e) {
+      if (e.getCode() == 404) {
+        throw new StartupException("the ApiKey CRD is not installed in the cluster at " + server
+            + ": kubectl apply -f crds/apikeys.idmelon.com-v1.yml");
+      }
+      if (e.getCode() == 401 || e.getCode() == 403) {
+        throw new StartupException("the Kubernetes API server at " + server + " refused to list ApiKeys ("
+            + e.getCode() + "): check the service account's RBAC");
+      }
+      Throwable cause = e.getCause() != null ? e.getCause() : e;
+      throw new StartupException("cannot reach the Kubernetes API server at " + server + ": "
+          + cause.getClass().getSimpleName() + (cause.getMessage() == null ? "" : " " + cause.getMessage()));
+    }
+  }
+}

@@ -1,0 +1,53 @@
+package com.idmelon.operator.crd.v1alpha1;
+
+import io.fabric8.crd.generator.annotation.AdditionalPrinterColumn;
+import io.fabric8.kubernetes.api.model.Namespaced;
+import io.fabric8.kubernetes.client.CustomResource;
+import io.fabric8.kubernetes.model.annotation.Categories;
+import io.fabric8.kubernetes.model.annotation.Group;
+import io.fabric8.kubernetes.model.annotation.Kind;
+import io.fabric8.kubernetes.model.annotation.Plural;
+import io.fabric8.kubernetes.model.annotation.ShortNames;
+import io.fabric8.kubernetes.model.annotation.Singular;
+import io.fabric8.kubernetes.model.annotation.Version;
+
+/** An IDmelon workspace API key managed from Kubernetes; its secret value lives in a Secret. */
+@Group(ApiKey.GROUP)
+@Version(ApiKey.VERSION)
+@Kind("ApiKey")
+@Plural("apikeys")
+@Singular("apikey")
+@ShortNames("ak")
+@Categories("idmelon")
+@AdditionalPrinterColumn(name = "Type", jsonPath = ".spec.type", type = AdditionalPrinterColumn.Type.STRING)
+@AdditionalPrinterColumn(
+    name = "Ready",
+    jsonPath = ".status.conditions[?(@.type==\"Ready\")].status",
+    type = AdditionalPrinterColumn.Type.STRING)
+@AdditionalPrinterColumn(name = "Expires", jsonPath = ".status.expiresAt", type = AdditionalPrinterColumn.Type.STRING)
+@AdditionalPrinterColumn(name = "Key ID", jsonPath = ".status.keyId", type = AdditionalPrinterColumn.Type.STRING)
+@AdditionalPrinterColumn(name = "Age", jsonPath = ".metadata.creationTimestamp", type = AdditionalPrinterColumn.Type.DATE)
+public class ApiKey extends CustomResource<ApiKeySpec, ApiKeyStatus> implements Namespaced {
+  public static final String GROUP = "idmelon.com";
+  public static final String VERSION = "v1alpha1";
+  /** Changing this annotation's value rotates the key once. */
+  public static final String RESET_ANNOTATION = "idmelon.com/reset";
+
+  /** The Secret name: {@code spec.secretName}, else the ApiKey's own name. */
+  public String secretName() {
+    String fromSpec = getSpec() == null ? null : getSpec().getSecretName();
+    return fromSpec == null || fromSpec.isBlank() ? getMetadata().getName() : fromSpec;
+  }
+
+  /** {@code namespace/name}, the way every log line and error names the resource. */
+  public String ref() {
+    return getMetadata().getNamespace() + "/" + getMetadata().getName();
+  }
+
+  /** The reset annotation's value, or null when absent or empty. */
+  public String resetRequest() {
+    var annotations = getMetadata().getAnnotations();
+    String value = annotations == null ? null : annotations.get(RESET_ANNOTATION);
+    return value == null || value.isEmpty() ? null : value;
+  }
+}

@@ -1,0 +1,155 @@
+package com.idmelon.operator.crd.v1alpha1;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonPropertyDescription;
+import com.idmelon.operator.idmelon.KeyType;
+import io.fabric8.generator.annotation.Pattern;
+import io.fabric8.generator.annotation.Required;
+import io.fabric8.generator.annotation.Size;
+import io.fabric8.generator.annotation.ValidationRule;
+
+/** What the user asks for: one key in the IDmelon workspace and the Secret that carries it. */
+@JsonInclude(JsonInclude.Include.NON_NULL)
+@ValidationRule(
+    value = "!(has(self.expiresAt) && has(self.duration))",
+    message = "expiresAt and duration are mutually exclusive: set at most one")
+@ValidationRule(value = "!has(self.renewBefore) || has(self.duration)", message = "renewBefore needs duration")
+@ValidationRule(
+    value = "!has(self.renewBefore) || !has(self.duration) || duration(self.renewBefore) < duration(self.duration)",
+    message = "renewBefore must be shorter than duration")
+@ValidationRule(
+    value = "!has(self.rotation) || !has(self.rotation.strategy) || self.rotation.strategy != 'Reset' || self.type == 'Admin'",
+    message = "rotation.strategy Reset needs type Admin: only Admin keys can be reset")
+public class ApiKeySpec {
+  /** A Go duration: digits and units ns, us, ms, s, m, h (e.g. 2160h, 1h30m). */
+  public static final String GO_DURATION = "^([0-9]+(\\.[0-9]+)?(ns|us|µs|ms|s|m|h))+$";
+
+  @Required
+  @Size(min = 1, max = 100)
+  @JsonPropertyDescription("The key's Name in IDmelon, 1 to 100 characters.")
+  private String name;
+
+  @Required
+  @ValidationRule(value = "self == oldSelf", message = "type is immutable")
+  @JsonPropertyDescription(
+      "The key type: Admin (Admin Panel REST API), SharedMobile (shared mobile devices), Clients (authenticator"
+          + " operations). Immutable.")
+  private KeyType type;
+
+  @Pattern("^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(\\.[0-9]+)?(Z|[+-][0-9]{2}:[0-9]{2})$")
+  @JsonPropertyDescription(
+      "A fixed expiry, RFC 3339 (e.g. 2027-06-30T00:00:00Z). Must be in the future when the key is first issued."
+          + " Mutually exclusive with duration. Without expiresAt and duration the key never expires.")
+  private String expiresAt;
+
+  @Pattern(GO_DURATION)
+  @JsonPropertyDescription(
+      "Instead of expiresAt: each issued key lives this long (Go duration, e.g. 2160h) and is renewed before it"
+          + " ends.")
+  private String duration;
+
+  @Pattern(GO_DURATION)
+  @JsonPropertyDescription(
+      "With duration: how long before the end a new key is issued (Go duration). Default: one third of duration.")
+  private String renewBefore;
+
+  @Size(max = 253)
+  @Pattern("^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$")
+  @JsonPropertyDescription("The Secret that receives the key, in the ApiKey's namespace. Default: metadata.name.")
+  private String secretName;
+
+  @JsonPropertyDescription("Labels and annotations copied onto the Secret.")
+  private SecretTemplate secretTemplate;
+
+  @JsonPropertyDescription("How the key is rotated when the reset annotation changes.")
+  private Rotation rotation;
+
+  @JsonPropertyDescription(
+      "What happens to the key in IDmelon when the ApiKey is deleted: Delete (revoke it, the default) or Retain.")
+  private DeletionPolicy deletionPolicy;
+
+  public String getName() {
+    return name;
+  }
+
+  public void setName(String name) {
+    this.name = name;
+  }
+
+  public KeyType getType() {
+    return type;
+  }
+
+  public void setType(KeyType type) {
+    this.type = type;
+  }
+
+  public String getExpiresAt() {
+    return expiresAt;
+  }
+
+  public void setExpiresAt(String expiresAt) {
+    this.expiresAt = expiresAt;
+  }
+
+  public String getDuration() {
+    return duration;
+  }
+
+  public void setDuration(String duration) {
+    this.duration = duration;
+  }
+
+  public String getRenewBefore() {
+    return renewBefore;
+  }
+
+  public void setRenewBefore(String renewBefore) {
+    this.renewBefore = renewBefore;
+  }
+
+  public String getSecretName() {
+    return secretName;
+  }
+
+  public void setSecretName(String secretName) {
+    this.secretName = secretName;
+  }
+
+  public SecretTemplate getSecretTemplate() {
+    return secretTemplate;
+  }
+
+  public void setSecretTemplate(SecretTemplate secretTemplate) {
+    this.secretTemplate = secretTemplate;
+  }
+
+  public Rotation getRotation() {
+    return rotation;
+  }
+
+  public void setRotation(Rotation rotation) {
+    this.rotation = rotation;
+  }
+
+  public DeletionPolicy getDeletionPolicy() {
+    return deletionPolicy;
+  }
+
+  public void setDeletionPolicy(DeletionPolicy deletionPolicy) {
+    this.deletionPolicy = deletionPolicy;
+  }
+
+  /** The effective deletion policy: Delete unless Retain is asked for. */
+  public DeletionPolicy effectiveDeletionPolicy() {
+    return deletionPolicy == null ? DeletionPolicy.Delete : deletionPolicy;
+  }
+
+  /** The effective strategy: as set, else Reset for Admin keys and Replace for the others. */
+  public RotationStrategy effectiveStrategy() {
+    if (rotation != null && rotation.getStrategy() != null) {
+      return rotation.getStrategy();
+    }
+    return type == KeyType.Admin ? RotationStrategy.Reset : RotationStrategy.Replace;
+  }
+}

@@ -1,0 +1,202 @@
+package com.idmelon.operator.quickstart;
+
+import io.fabric8.kubernetes.api.model.APIGroupBuilder;
+import io.fabric8.kubernetes.api.model.APIGroupListBuilder;
+import io.fabric8.kubernetes.api.model.APIResource;
+import io.fabric8.kubernetes.api.model.APIResourceBuilder;
+import io.fabric8.kubernetes.api.model.APIResourceListBuilder;
+import io.fabric8.kubernetes.api.model.APIVersionsBuilder;
+import io.fabric8.kubernetes.api.model.GroupVersionForDiscoveryBuilder;
+import io.fabric8.kubernetes.api.model.KubernetesResource;
+import io.fabric8.kubernetes.api.model.ServerAddressByClientCIDRBuilder;
+import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition;
+import io.fabric8.kubernetes.client.NamespacedKubernetesClient;
+import io.fabric8.kubernetes.client.server.mock.KubernetesCrudDispatcher;
+import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
+import io.fabric8.kubernetes.client.utils.Serialization;
+import io.fabric8.mockwebserver.Context;
+import io.fabric8.mockwebserver.MockWebServer;
+import io.fabric8.mockwebserver.http.MockResponse;
+import io.fabric8.mockwebserver.http.RecordedRequest;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.InetAddress;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.List;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+/**
+ * A Kubernetes API without a cluster: fabric8's mock server in CRUD mode over real HTTP (watches, status
+ * subresource, finalizers, conflicts), plus the discovery documents {@code kubectl} needs to talk to it.
+ * It does not garbage-collect, apply defaults or validate schemas.
+ */
+public final class EmbeddedKubernetes implements AutoCloseable {
+  // the mock server logs every request through java.util.logging; keep the loggers referenced so levels stick
+  private static final List<Logger> QUIET = List.of(
+      Logger.getLogger("io.fabric8.mockwebserver"), Logger.getLogger("io.fabric8.kubernetes.client.server.mock"),
+      Logger.getLogger("io.vertx"), Logger.getLogger("io.netty"));
+
+  private final KubernetesMockServer server;
+
+  private EmbeddedKubernetes(KubernetesMockServer server) {
+    this.server = server;
+  }
+
+  /** Starts on 127.0.0.1 at {@code port} (0: any free port). */
+  public static EmbeddedKubernetes start(int port) {
+    QUIET.forEach(l -> l.setLevel(Level.WARNING));
+    KubernetesMockServer server = new KubernetesMockServer(
+        new Context(), new MockWebServer(), new HashMap<>(), new DiscoveryDispatcher(), false);
+    server.init(InetAddress.getLoopbackAddress(), port);
+    return new EmbeddedKubernetes(server);
+  }
+
+  public KubernetesMockServer server() {
+    return server;
+  }
+
+  /** A new client for this server; the caller closes it. */
+  public NamespacedKubernetesClient newClient() {
+    return server.createClient();
+  }
+
+  public String url() {
+    return "http://127.0.0.1:" + server.getPort();
+  }
+
+  /** Registers a CRD from its YAML, so that its resources get a status subresource and their scope. */
+  public void installCrd(InputStream yaml) {
+    try (var client = newClient()) {
+      CustomResourceDefinition crd = client.getKubernetesSerialization().unmarshal(yaml, CustomResourceDefinition.class);
+      client.resource(crd).create();
+    }
+  }
+
+  /** Writes a kubeconfig whose current context is this server, for kubectl. */
+  public Path writeKubeconfig(Path file) throws IOException {
+    String kubeconfig = """
+        apiVersion: v1
+        kind: Config
+        clusters:
+        - name: idmelon-quickstart
+          cluster:
+            server: %s
+        users:
+        - name: quickstart
+          user:
+            token: quickstart
+        contexts:
+        - name: idmelon-quickstart
+          context:
+            cluster: idmelon-quickstart
+            user: quickstart
+            namespace: default
+        current-context: idmelon-quickstart
+        """.formatted(url());
+    Files.createDirectories(file.toAbsolutePath().getParent());
+    Files.writeString(file, kubeconfig, StandardCharsets.UTF_8);
+    return file;
+  }
+
+  @Override
+  public void close() {
+    server.destroy();
+  }
+
+  /** CRUD dispatcher that also answers the discovery requests of kubectl. */
+  static final class DiscoveryDispatcher extends KubernetesCrudDispatcher {
+    private static final List<String> VERBS =
+        List.of("create", "delete", "deletecollection", "get", "list", "patch", "update", "watch");
+
+    @Override
+    public MockResponse dispatch(RecordedRequest request) {
+      String path = request.getPath() == null ? "" : request.getPath().split("\\?", 2)[0];
+      if ("GET".equals(request.getMethod())) {
+        KubernetesResource discovery = discovery(path);
+        if (discovery != null) {
+          return new MockResponse()
+              .setResponseCode(200)
+              .addHeader("Content-Type", "application/json")
+              .setBody(Serialization.asJson(discovery));
+        }
+      }
+      return super.dispatch(request);
+    }
+
+    private static KubernetesResource discovery(String path) {
+      return switch (path) {
+        case "/api" -> new APIVersionsBuilder()
+            .withVersions("v1")
+            .withServerAddressByClientCIDRs(new ServerAddressByClientCIDRBuilder()
+                .withClientCIDR("0.0.0.0/0").withServerAddress("127.0.0.1").build())
+            .build();
+        case "/apis" -> new APIGroupListBuilder()
+            .withGroups(group("idmelon.com", "v1alpha1"), group("apiextensions.k8s.io", "v1"),
+                group("coordination.k8s.io", "v1"), group("events.k8s.io", "v1"))
+            .build();
+        case "/api/v1" -> new APIResourceListBuilder()
+            .withGroupVersion("v1")
+            .withResources(
+                resource("namespaces", "namespace", "Namespace", false, List.of("ns"), List.of()),
+                resource("secrets", "secret", "Secret", true, List.of(), List.of()),
+                resource("configmaps", "configmap", "ConfigMap", true, List.of("cm"), List.of()),
+                resource("events", "event", "Event", true, List.of("ev"), List.of()),
+                resource("serviceaccounts", "serviceaccount", "ServiceAccount", true, List.of("sa"), List.of()))
+            .build();
+        case "/apis/idmelon.com/v1alpha1" -> new APIResourceListBuilder()
+            .withGroupVersion("idmelon.com/v1alpha1")
+            .withResources(
+                resource("apikeys", "apikey", "ApiKey", true, List.of("ak"), List.of("idmelon")),
+                new APIResourceBuilder().withName("apikeys/status").withSingularName("").withKind("ApiKey")
+                    .withNamespaced(true).withVerbs("get", "patch", "update").build())
+            .build();
+        case "/apis/apiextensions.k8s.io/v1" -> new APIResourceListBuilder()
+            .withGroupVersion("apiextensions.k8s.io/v1")
+            .withResources(resource("customresourcedefinitions", "customresourcedefinition",
+                "CustomResourceDefinition", false, List.of("crd", "crds"), List.of()))
+            .build();
+        case "/apis/coordination.k8s.io/v1" -> new APIResourceListBuilder()
+            .withGroupVersion("coordination.k8s.io/v1")
+            .withResources(resource("leases", "lease", "Lease", true, List.of(), List.of()))
+            .build();
+        case "/apis/events.k8s.io/v1" -> new APIResourceListBuilder()
+            .withGroupVersion("events.k8s.io/v1")
+            .withResources(resource("events", "event", "Event", true, List.of("ev"), List.of()))
+            .build();
+        default -> null;
+      };
+    }
+
+    private static io.fabric8.kubernetes.api.model.APIGroup group(String name, String version) {
+      var groupVersion = new GroupVersionForDiscoveryBuilder()
+          .withGroupVersion(name + "/" + version).withVersion(version).build();
+      return new APIGroupBuilder().withName(name).withVersions(groupVersion).withPreferredVersion(groupVersion).build();
+    }
+
+    private static APIResource resource(String plural, String singular, String kind, boolean namespaced,
+        List<String> shortNames, List<String> categories) {
+      return new APIResourceBuilder()
+          .withName(plural)
+          .withSingularName(singular)
+          .withKind(kind)
+          .withNamespaced(namespaced)
+          .withVerbs(VERBS)
+          .withShortNames(shortNames)
+          .withCategories(categories)
+          .build();
+    }
+  }
+
+  /** Reads a classpath resource, failing clearly if the jar lacks it. */
+  static InputStream classpath(String name) {
+    InputStream in = EmbeddedKubernetes.class.getClassLoader().getResourceAsStream(name);
+    if (in == null) {
+      throw new IllegalStateException(name + " is not on the class path: build with mvn package");
+    }
+    return in;
+  }
+}

@@ -1,0 +1,80 @@
+package com.idmelon.operator.reconciler;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.idmelon.operator.crd.v1alpha1.ApiKey;
+import io.fabric8.kubernetes.api.model.Secret;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientException;
+import io.fabric8.kubernetes.client.dsl.base.PatchContext;
+import io.fabric8.kubernetes.client.dsl.base.PatchType;
+import io.fabric8.kubernetes.client.utils.Serialization;
+import io.javaoperatorsdk.operator.processing.event.ResourceID;
+import io.javaoperatorsdk.operator.processing.event.source.informer.InformerEventSource;
+import java.util.Optional;
+
+/**
+ * Reads managed Secrets from the label-scoped informer cache and writes them, never touching a Secret this ApiKey
+ * does not own. Each write is put into the cache at once, so the next reconcile sees it even before the watch does.
+ */
+final class SecretWriter {
+  private final KubernetesClient client;
+  private final InformerEventSource<Secret, ApiKey> cache;
+
+  SecretWriter(KubernetesClient client, InformerEventSource<Secret, ApiKey> cache) {
+    this.client = client;
+    this.cache = cache;
+  }
+
+  /** The Secret of that name if it carries the managed-by label (others are not cached; see {@link #create}). */
+  Optional<Secret> find(String namespace, String name) {
+    return cache.get(new ResourceID(name, namespace));
+  }
+
+  /**
+   * Creates the Secret; if one of that name already exists (unlabelled, so not in our cache), it is left untouched
+   * and a {@link SecretConflictException} is thrown.
+   */
+  Secret create(ApiKey owner, Secret desired) {
+    try {
+      Secret created = client.resource(desired).create();
+      cache.handleRecentResourceCreate(ResourceID.fromResource(created), created);
+      return created;
+    } catch (KubernetesClientException e) {
+      if (e.getCode() == 409) {
+        throw SecretConflictException.of(owner, desired.getMetadata().getName());
+      }
+      throw e;
+    }
+  }
+
+  /**
+   * Merge-patches an owned Secret to {@code desired}: labels and annotations are added or updated (others' are kept),
+   * the data keys are set, and data keys the operator manages but no longer wants (expiresAt) are removed.
+   */
+  Secret patch(Secret existing, Secret desired) {
+    ObjectNode patch = Serialization.jsonMapper().valueToTree(desired);
+    ObjectNode metadata = (ObjectNode) patch.get("metadata");
+    metadata.remove("resourceVersion");
+    metadata.remove("namespace");
+    metadata.remove("name");
+    if (desired.getData() != null && existing.getData() != null) {
+      ObjectNode data = (ObjectNode) patch.with("data");
+      for (String key : existing.getData().keySet()) {
+        if (ManagedSecret.EXPIRES_AT.equals(key) && !desired.getData().containsKey(key)) {
+          data.putNull(key);
+        }
+      }
+    }
+    Secret updated = client.secrets()
+        .inNamespace(existing.getMetadata().getNamespace())
+        .withName(existing.getMetadata().getName())
+        .patch(PatchContext.of(PatchType.JSON_MERGE), patch.toString());
+    cache.handleRecentResourceUpdate(ResourceID.fromResource(updated), updated, existing);
+    return updated;
+  }
+
+  /** Deletes a Secret this ApiKey owns (used when spec.secretName moves the key to another Secret). */
+  void delete(Secret existing) {
+    client.resource(existing).delete();
+  }
+}

@@ -1,0 +1,94 @@
+package com.idmelon.operator.simulator;
+
+import java.time.Duration;
+import java.util.concurrent.ThreadLocalRandom;
+
+/**
+ * Faults the simulator injects into the API-keys and statistics endpoints: added latency, a share of 5xx answers,
+ * a share of 429 answers with Retry-After, a share of dropped connections, or a total outage (every call 503).
+ * Settable at start-up (command-line flags) and at run time (the {@code /_simulator/faults} endpoint).
+ */
+public final class Faults {
+  private volatile Duration minLatency = Duration.ZERO;
+  private volatile Duration maxLatency = Duration.ZERO;
+  private volatile double errorRate;
+  private volatile double rateLimitRate;
+  private volatile int retryAfterSeconds = 1;
+  private volatile double dropRate;
+  private volatile boolean outage;
+
+  /** What to do with one request. */
+  public enum Action {
+    PASS,
+    SERVER_ERROR,
+    RATE_LIMIT,
+    DROP
+  }
+
+  public Faults latency(Duration min, Duration max) {
+    this.minLatency = min;
+    this.maxLatency = max.compareTo(min) < 0 ? min : max;
+    return this;
+  }
+
+  public Faults errorRate(double rate) {
+    this.errorRate = rate;
+    return this;
+  }
+
+  public Faults rateLimit(double rate, int retryAfterSeconds) {
+    this.rateLimitRate = rate;
+    this.retryAfterSeconds = retryAfterSeconds;
+    return this;
+  }
+
+  public Faults dropRate(double rate) {
+    this.dropRate = rate;
+    return this;
+  }
+
+  public Faults outage(boolean outage) {
+    this.outage = outage;
+    return this;
+  }
+
+  public Faults clear() {
+    return latency(Duration.ZERO, Duration.ZERO).errorRate(0).rateLimit(0, 1).dropRate(0).outage(false);
+  }
+
+  public int retryAfterSeconds() {
+    return retryAfterSeconds;
+  }
+
+  Duration nextLatency() {
+    long min = minLatency.toMillis();
+    long max = maxLatency.toMillis();
+    return Duration.ofMillis(max <= min ? min : ThreadLocalRandom.current().nextLong(min, max + 1));
+  }
+
+  Action next() {
+    if (outage) {
+      return Action.SERVER_ERROR;
+    }
+    double roll = ThreadLocalRandom.current().nextDouble();
+    if (roll < dropRate) {
+      return Action.DROP;
+    }
+    roll -= dropRate;
+    if (roll < errorRate) {
+      return Action.SERVER_ERROR;
+    }
+    roll -= errorRate;
+    if (roll < rateLimitRate) {
+      return Action.RATE_LIMIT;
+    }
+    return Action.PASS;
+  }
+
+  @Override
+  public String toString() {
+    return "latency=" + minLatency.toMillis() + ".." + maxLatency.toMillis() + "ms errorRate=" + errorRate
+        + " rateLimitRate=" + rateLimitRate + " retryAfter=" + retryAfterSeconds + "s dropRate=" + dropRate
+        + " outage=" + outage;
+  }
+}
