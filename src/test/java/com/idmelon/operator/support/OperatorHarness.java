@@ -1,0 +1,162 @@
+package com.idmelon.operator.support;
+
+import static org.awaitility.Awaitility.await;
+
+import com.idmelon.operator.ApiKeyOperator;
+import com.idmelon.operator.crd.v1alpha1.ApiKey;
+import com.idmelon.operator.crd.v1alpha1.ApiKeySpec;
+import com.idmelon.operator.crd.v1alpha1.Conditions;
+import com.idmelon.operator.idmelon.AdminKeySource;
+import com.idmelon.operator.idmelon.HttpIdmelonClient;
+import com.idmelon.operator.idmelon.KeyType;
+import com.idmelon.operator.quickstart.EmbeddedKubernetes;
+import com.idmelon.operator.reconciler.IdmelonClients;
+import com.idmelon.operator.simulator.IdmelonSimulator;
+import io.fabric8.kubernetes.api.model.Condition;
+import io.fabric8.kubernetes.api.model.Secret;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.mockwebserver.http.RecordedRequest;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Supplier;
+
+/**
+ * The real parts, wired for a test: fabric8's CRUD mock API server over HTTP with the committed CRD from crds/,
+ * the IDmelon simulator on a free port, and the operator started against both.
+ */
+public final class OperatorHarness implements AutoCloseable {
+  private static final AtomicInteger NAMESPACES = new AtomicInteger();
+
+  public final EmbeddedKubernetes kubernetes;
+  public final KubernetesClient client;
+  public final Path adminKeyFile;
+  public final AdminKeySource adminKey;
+  public final ReconcileCounter reconciles = new ReconcileCounter();
+  private final Supplier<String> keyGenerator;
+  private volatile IdmelonSimulator simulator;
+  private final ApiKeyOperator operator;
+  private final KubernetesClient operatorClient;
+
+  public OperatorHarness() throws IOException {
+    this(null);
+  }
+
+  public OperatorHarness(Supplier<String> keyGenerator) throws IOException {
+    this.keyGenerator = keyGenerator;
+    kubernetes = EmbeddedKubernetes.start(0);
+    try (InputStream crd = Files.newInputStream(Path.of("crds", "apikeys.idmelon.com-v1.yml"))) {
+      kubernetes.installCrd(crd);
+    }
+    client = kubernetes.newClient();
+    adminKeyFile = Files.createTempFile("idmelon-admin-key", "");
+    Files.writeString(adminKeyFile, "bootstrap-admin-key-" + System.nanoTime(), StandardCharsets.UTF_8);
+    adminKey = AdminKeySource.load(adminKeyFile);
+    simulator = newSimulator(0);
+    operatorClient = kubernetes.newClient();
+    HttpIdmelonClient idmelon = new HttpIdmelonClient(
+        simulator.baseUrl(), simulator.keysPath(), adminKey, Duration.ofSeconds(2), Duration.ofSeconds(5));
+    operator = new ApiKeyOperator(operatorClient, IdmelonClients.single(idmelon),
+        ApiKeyOperator.Options.defaults()
+            .withBackoff(Duration.ofMillis(200), Duration.ofSeconds(2))
+            .withMetrics(reconciles));
+    operator.start();
+  }
+
+  private IdmelonSimulator newSimulator(int port) throws IOException {
+    IdmelonSimulator.Builder builder = IdmelonSimulator.builder(adminKey.get()).port(port);
+    if (keyGenerator != null) {
+      builder.keyGenerator(keyGenerator);
+    }
+    return builder.start();
+  }
+
+  public IdmelonSimulator simulator() {
+    return simulator;
+  }
+
+  /** Stops the simulator: IDmelon is down (connection refused). */
+  public void stopSimulator() {
+    simulator.close();
+  }
+
+  /** Starts a fresh simulator on the same port; the keys of the previous one are gone. */
+  public void startSimulatorAgain() throws IOException {
+    simulator = newSimulator(simulator.port());
+  }
+
+  /** A namespace of its own for each test, so tests never see each other's resources. */
+  public String newNamespace() {
+    return "test-" + NAMESPACES.incrementAndGet();
+  }
+
+  public static ApiKey apiKey(String namespace, String name, KeyType type) {
+    ApiKey apiKey = new ApiKey();
+    apiKey.getMetadata().setNamespace(namespace);
+    apiKey.getMetadata().setName(name);
+    ApiKeySpec spec = new ApiKeySpec();
+    spec.setName("Key " + name);
+    spec.setType(type);
+    apiKey.setSpec(spec);
+    return apiKey;
+  }
+
+  public ApiKey create(ApiKey apiKey) {
+    return client.resource(apiKey).create();
+  }
+
+  public ApiKey get(String namespace, String name) {
+    return client.resources(ApiKey.class).inNamespace(namespace).withName(name).get();
+  }
+
+  public Optional<Condition> ready(String namespace, String name) {
+    ApiKey apiKey = get(namespace, name);
+    return apiKey == null || apiKey.getStatus() == null ? Optional.empty() : apiKey.getStatus().condition(Conditions.READY);
+  }
+
+  /** Waits until Ready has the given status and reason, and returns the ApiKey as it is then. */
+  public ApiKey awaitReady(String namespace, String name, boolean status, String reason) {
+    await().atMost(20, TimeUnit.SECONDS).pollInterval(Duration.ofMillis(50)).until(() -> ready(namespace, name)
+        .filter(c -> c.getStatus().equals(status ? "True" : "False") && c.getReason().equals(reason))
+        .isPresent());
+    return get(namespace, name);
+  }
+
+  public Secret secret(String namespace, String name) {
+    return client.secrets().inNamespace(namespace).withName(name).get();
+  }
+
+  public static String data(Secret secret, String key) {
+    String encoded = secret.getData().get(key);
+    return encoded == null ? null : new String(Base64.getDecoder().decode(encoded), StandardCharsets.UTF_8);
+  }
+
+  /** Takes every request the API server received so far; the next call starts from here. */
+  public List<RecordedRequest> drainKubernetesRequests() throws InterruptedException {
+    List<RecordedRequest> requests = new ArrayList<>();
+    RecordedRequest request;
+    while ((request = kubernetes.server().takeRequest(1, TimeUnit.MILLISECONDS)) != null) {
+      requests.add(request);
+    }
+    return requests;
+  }
+
+  @Override
+  public void close() throws IOException {
+    operator.close();
+    operatorClient.close();
+    client.close();
+    simulator.close();
+    kubernetes.close();
+    Files.deleteIfExists(adminKeyFile);
+  }
+}
