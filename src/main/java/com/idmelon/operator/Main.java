@@ -20,7 +20,7 @@ public final class Main implements Runnable {
     System.exit(execute(args.length == 0 ? new String[] {"run"} : args));
   }
 
-  static int execute(String... args) {
+  public static int execute(String... args) {
     CommandLine cli = new CommandLine(new Main());
     // a start-up failure is one clear line, not a stack trace
     cli.setExecutionExceptionHandler((e, command, parsed) -> {

@@ -73,7 +73,7 @@ public final class RunCommand implements Callable<Integer> {
     return 0;
   }
 
-  private static void checkKubernetes(KubernetesClient kubernetes, OperatorConfig config) {
+  static void checkKubernetes(KubernetesClient kubernetes, OperatorConfig config) {
     String server = kubernetes.getConfiguration().getMasterUrl();
     try {
       var apikeys = kubernetes.resources(ApiKey.class);

@@ -132,6 +132,9 @@ public class ApiKeyReconciler implements Reconciler<ApiKey>, Cleaner<ApiKey> {
     String namespace = apiKey.getMetadata().getNamespace();
     String secretName = apiKey.secretName();
     Optional<Secret> existing = secrets.find(namespace, secretName);
+    if (existing.isEmpty() && status.getKeyId() != null) {
+      existing = secrets.read(namespace, secretName); // not cached: deleted, or our label was removed
+    }
     if (existing.isPresent() && !ManagedSecret.isOwnedBy(existing.get(), apiKey)) {
       throw SecretConflictException.of(apiKey, secretName);
     }
@@ -190,6 +193,7 @@ public class ApiKeyReconciler implements Reconciler<ApiKey>, Cleaner<ApiKey> {
       action = rotate(apiKey, status, existing, idmelon, now, "the key is due for renewal", status.getLastReset(), true);
       action = Reasons.RENEWED;
     } else if (!ManagedSecret.templateApplied(existing.get(), apiKey)) {
+      // labels or annotations of secretTemplate (or our managed-by label) were removed or changed
       Secret desired = ManagedSecret.build(apiKey, status.getKeyId(), spec.getType(), parse(status.getExpiresAt()),
           currentValue(existing.get()), parse(status.getIssuedAt()), status.getLastReset());
       secrets.patch(existing.get(), desired);

@@ -31,6 +31,14 @@ final class SecretWriter {
   }
 
   /**
+   * Reads the Secret from the API server, bypassing the cache: for the rare case where it looks missing because
+   * someone removed our label, so that it is recognised as ours instead of being taken for someone else's.
+   */
+  Optional<Secret> read(String namespace, String name) {
+    return Optional.ofNullable(client.secrets().inNamespace(namespace).withName(name).get());
+  }
+
+  /**
    * Creates the Secret; if one of that name already exists (unlabelled, so not in our cache), it is left untouched
    * and a {@link SecretConflictException} is thrown.
    */

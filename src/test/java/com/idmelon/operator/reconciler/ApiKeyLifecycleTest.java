@@ -294,6 +294,65 @@ class ApiKeyLifecycleTest {
     assertTrue(events(ns, "fragile").stream().anyMatch(e -> e.getReason().equals(Reasons.SECRET_DRIFTED)));
   }
 
+  @Test
+  void changingSecretNameMovesTheKeyWithoutRotating() {
+    String ns = harness.newNamespace();
+    harness.create(apiKey(ns, "mover", KeyType.Clients));
+    ApiKey issued = harness.awaitReady(ns, "mover", true, Reasons.ISSUED);
+    String value = data(harness.secret(ns, "mover"), "apiKey");
+
+    harness.client.resources(ApiKey.class).inNamespace(ns).withName("mover").edit(k -> {
+      k.getSpec().setSecretName("mover-v2");
+      return k;
+    });
+    await().atMost(15, TimeUnit.SECONDS).until(() -> "mover-v2".equals(harness.get(ns, "mover").getStatus().getSecretName())
+        && harness.secret(ns, "mover") == null);
+    assertEquals(value, data(harness.secret(ns, "mover-v2"), "apiKey"), "same key, new Secret");
+    assertEquals(issued.getStatus().getKeyId(), harness.get(ns, "mover").getStatus().getKeyId());
+    assertTrue(idmelon().authenticate(value).isPresent());
+  }
+
+  @Test
+  void secretLabelsRemovedByHandAreRestoredWithoutRotating() {
+    String ns = harness.newNamespace();
+    ApiKey wanted = apiKey(ns, "labelled", KeyType.Admin);
+    SecretTemplate template = new SecretTemplate();
+    template.setLabels(Map.of("app", "labelled"));
+    wanted.getSpec().setSecretTemplate(template);
+    harness.create(wanted);
+    harness.awaitReady(ns, "labelled", true, Reasons.ISSUED);
+    String value = data(harness.secret(ns, "labelled"), "apiKey");
+
+    // removing every label, ours included, takes the Secret out of the operator's label-scoped cache
+    harness.client.secrets().inNamespace(ns).withName("labelled").edit(s -> {
+      s.getMetadata().setLabels(Map.of());
+      return s;
+    });
+    await().atMost(15, TimeUnit.SECONDS).until(() -> {
+      Map<String, String> labels = harness.secret(ns, "labelled").getMetadata().getLabels();
+      return "labelled".equals(labels.get("app"))
+          && "idmelon-apikey-operator".equals(labels.get("app.kubernetes.io/managed-by"));
+    });
+    assertEquals(value, data(harness.secret(ns, "labelled"), "apiKey"), "no rotation for a label change");
+    assertTrue(harness.ready(ns, "labelled").map(c -> c.getStatus().equals("True")).orElse(false));
+  }
+
+  @Test
+  void editedSecretValueIsDetectedByFingerprintAndRotated() {
+    String ns = harness.newNamespace();
+    harness.create(apiKey(ns, "tampered", KeyType.Clients));
+    String oldId = harness.awaitReady(ns, "tampered", true, Reasons.ISSUED).getStatus().getKeyId();
+
+    harness.client.secrets().inNamespace(ns).withName("tampered").edit(s -> {
+      s.getData().put("apiKey", java.util.Base64.getEncoder().encodeToString("typo".getBytes()));
+      return s;
+    });
+    ApiKey repaired = harness.awaitReady(ns, "tampered", true, Reasons.REPLACED);
+    assertNotEquals(oldId, repaired.getStatus().getKeyId());
+    assertTrue(idmelon().authenticate(data(harness.secret(ns, "tampered"), "apiKey")).isPresent());
+    assertTrue(events(ns, "tampered").stream().anyMatch(e -> e.getReason().equals(Reasons.SECRET_DRIFTED)));
+  }
+
   private static void annotateReset(String ns, String name, String value) {
     harness.client.resources(ApiKey.class).inNamespace(ns).withName(name).edit(k -> {
       k.getMetadata().getAnnotations().put(ApiKey.RESET_ANNOTATION, value);

@@ -1,0 +1,88 @@
+package com.idmelon.operator.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.idmelon.operator.StartupException;
+import com.idmelon.operator.config.ConfigException;
+import com.idmelon.operator.config.OperatorConfig;
+import io.fabric8.kubernetes.client.ConfigBuilder;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientBuilder;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Bad settings stop the process at start-up with one clear line. */
+class StartupFailureTest {
+  @TempDir Path dir;
+
+  @Test
+  void missingAdminKeyFileIsOneClearLine() {
+    ConfigException unset = assertThrows(ConfigException.class, () -> OperatorConfig.fromEnvironment(Map.of()));
+    assertTrue(unset.getMessage().startsWith("IDMELON_ADMIN_KEY_FILE is not set"));
+    ConfigException missing = assertThrows(ConfigException.class,
+        () -> OperatorConfig.fromEnvironment(Map.of("IDMELON_ADMIN_KEY_FILE", dir.resolve("nope").toString())));
+    assertTrue(missing.getMessage().contains("missing or not a readable file"));
+  }
+
+  @Test
+  void malformedSettingsAreNamed() throws IOException {
+    Path key = Files.writeString(dir.resolve("key"), "k");
+    Map<String, String> base = Map.of("IDMELON_ADMIN_KEY_FILE", key.toString());
+    assertEquals("https://skm.idmelon.com", OperatorConfig.fromEnvironment(base).baseUrl().toString());
+    for (var bad : Map.of("IDMELON_BASE_URL", "skm.idmelon.com", "METRICS_PORT", "eighty",
+        "LEADER_ELECTION", "maybe", "IDMELON_APIKEYS_PATH", "no-slash").entrySet()) {
+      Map<String, String> env = new java.util.HashMap<>(base);
+      env.put(bad.getKey(), bad.getValue());
+      ConfigException e = assertThrows(ConfigException.class, () -> OperatorConfig.fromEnvironment(env));
+      assertTrue(e.getMessage().startsWith(bad.getKey()), e.getMessage());
+    }
+    OperatorConfig config = OperatorConfig.fromEnvironment(Map.of("IDMELON_ADMIN_KEY_FILE", key.toString(),
+        "IDMELON_BASE_URL", "https://skm.eu.idmelon.com", "WATCH_NAMESPACES", "a, b,,"));
+    assertEquals(java.util.Set.of("a", "b"), config.watchNamespaces());
+  }
+
+  @Test
+  void simulatorWithoutReadableKeyFileExitsWithOneLine() {
+    ByteArrayOutputStream err = new ByteArrayOutputStream();
+    PrintStream original = System.err;
+    int code;
+    try {
+      System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
+      code = com.idmelon.operator.Main.execute(
+          "simulator", "--port", "0", "--admin-key-file", dir.resolve("absent").toString());
+    } finally {
+      System.setErr(original);
+    }
+    assertEquals(2, code);
+    String output = err.toString(StandardCharsets.UTF_8).strip();
+    assertEquals(1, output.lines().count(), output);
+    assertTrue(output.contains("cannot read the IDmelon admin key file"), output);
+  }
+
+  @Test
+  void unreachableApiServerIsOneClearLine() throws IOException {
+    int port;
+    try (ServerSocket socket = new ServerSocket(0)) {
+      port = socket.getLocalPort();
+    }
+    Path key = Files.writeString(dir.resolve("key"), "k");
+    OperatorConfig config = OperatorConfig.fromEnvironment(Map.of("IDMELON_ADMIN_KEY_FILE", key.toString()));
+    try (KubernetesClient client = new KubernetesClientBuilder().withConfig(new ConfigBuilder()
+        .withMasterUrl("http://127.0.0.1:" + port).withRequestRetryBackoffLimit(0).build()).build()) {
+      StartupException e = assertThrows(StartupException.class, () -> RunCommand.checkKubernetes(client, config));
+      assertTrue(e.getMessage().startsWith("cannot reach the Kubernetes API server at http://127.0.0.1:" + port),
+          e.getMessage());
+      assertEquals(1, e.getMessage().lines().count());
+    }
+  }
+}
