@@ -121,11 +121,11 @@ class ApiKeyLifecycleTest {
     assertEquals(1, resets);
 
     // the same value again (a GitOps re-sync) does nothing
+    int before = harness.reconciles.count(ns, "admin");
     harness.client.resources(ApiKey.class).inNamespace(ns).withName("admin").edit(k -> {
       k.getMetadata().getAnnotations().put("example.com/resync", "1");
       return k;
     });
-    int before = harness.reconciles.count(ns, "admin");
     await().atMost(10, TimeUnit.SECONDS).until(() -> harness.reconciles.count(ns, "admin") > before);
     assertEquals(1, countResets(keyId), "the same annotation value never rotates twice");
     assertEquals(newValue, data(harness.secret(ns, "admin"), "apiKey"));
