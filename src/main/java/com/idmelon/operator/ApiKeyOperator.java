@@ -1,9 +1,12 @@
 package com.idmelon.operator;
 
+import com.idmelon.operator.crd.v1alpha1.ApiKey;
 import com.idmelon.operator.reconciler.ApiKeyReconciler;
 import com.idmelon.operator.reconciler.Backoff;
 import com.idmelon.operator.reconciler.IdmelonClients;
+import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.utils.Serialization;
 import io.javaoperatorsdk.operator.Operator;
 import io.javaoperatorsdk.operator.api.monitoring.Metrics;
 import io.javaoperatorsdk.operator.processing.retry.GenericRetry;
@@ -50,6 +53,7 @@ public final class ApiKeyOperator implements AutoCloseable {
         .withUseSSAToPatchPrimaryResource(false)
         .withSSABasedCreateUpdateMatchForDependentResources(false)
         .withConcurrentReconciliationThreads(options.reconcileThreads())
+        .withResourceCloner(ApiKeyOperator::cloneKeepingNotes)
         .withMetrics(options.metrics()));
     ApiKeyReconciler reconciler = new ApiKeyReconciler(
         idmelon, kubernetes, options.clock(), new Backoff(options.backoffInitial(), options.backoffMax()));
@@ -66,6 +70,19 @@ public final class ApiKeyOperator implements AutoCloseable {
         c.settingNamespaces(options.watchNamespaces());
       }
     });
+  }
+
+  /**
+   * JOSDK hands the reconciler a JSON copy of the cached resource; an unreadable spec's note is not JSON, so it is
+   * carried over by hand (else the user would see a vague message instead of the field at fault).
+   */
+  private static <R extends HasMetadata> R cloneKeepingNotes(R resource) {
+    R copy = Serialization.clone(resource);
+    if (resource instanceof ApiKey original && copy instanceof ApiKey cloned
+        && original.getSpec() != null && cloned.getSpec() != null && original.getSpec().unreadable() != null) {
+      cloned.getSpec().markUnreadable(original.getSpec().unreadable());
+    }
+    return copy;
   }
 
   public void start() {

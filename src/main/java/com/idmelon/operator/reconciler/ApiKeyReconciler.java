@@ -344,7 +344,9 @@ public class ApiKeyReconciler implements Reconciler<ApiKey>, Cleaner<ApiKey> {
     if (status != null) {
       status.retiringOrEmpty().forEach(r -> keyIds.add(r.getKeyId()));
     }
-    boolean retain = apiKey.getSpec() != null && apiKey.getSpec().effectiveDeletionPolicy() == DeletionPolicy.Retain;
+    // an unreadable spec may have asked for Retain: when in doubt, a key is never revoked
+    boolean retain = apiKey.getSpec() == null || apiKey.getSpec().unreadable() != null
+        || apiKey.getSpec().effectiveDeletionPolicy() == DeletionPolicy.Retain;
     if (keyIds.isEmpty()) {
       return DeleteControl.defaultDelete();
     }

@@ -31,6 +31,9 @@ public final class SpecValidator {
     if (spec == null) {
       return Optional.of("spec is required");
     }
+    if (spec.unreadable() != null) {
+      return Optional.of(spec.unreadable());
+    }
     if (spec.getName() == null || spec.getName().isBlank() || spec.getName().length() > 100) {
       return Optional.of("spec.name must be 1 to 100 characters");
     }

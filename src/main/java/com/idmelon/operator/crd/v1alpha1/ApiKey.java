@@ -1,5 +1,6 @@
 package com.idmelon.operator.crd.v1alpha1;
 
+import com.fasterxml.jackson.databind.annotation.JsonDeserialize;
 import io.fabric8.crd.generator.annotation.AdditionalPrinterColumn;
 import io.fabric8.kubernetes.api.model.Namespaced;
 import io.fabric8.kubernetes.client.CustomResource;
@@ -32,6 +33,13 @@ public class ApiKey extends CustomResource<ApiKeySpec, ApiKeyStatus> implements 
   public static final String VERSION = "v1alpha1";
   /** Changing this annotation's value rotates the key once. */
   public static final String RESET_ANNOTATION = "idmelon.com/reset";
+
+  /** Never fails on a malformed spec: see {@link TolerantSpecDeserializer}. */
+  @Override
+  @JsonDeserialize(using = TolerantSpecDeserializer.class)
+  public void setSpec(ApiKeySpec spec) {
+    super.setSpec(spec);
+  }
 
   /** The Secret name: {@code spec.secretName}, else the ApiKey's own name. */
   public String secretName() {

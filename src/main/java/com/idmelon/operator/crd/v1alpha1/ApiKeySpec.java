@@ -1,5 +1,6 @@
 package com.idmelon.operator.crd.v1alpha1;
 
+import com.fasterxml.jackson.annotation.JsonIgnore;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 import com.idmelon.operator.idmelon.KeyType;
@@ -67,6 +68,19 @@ public class ApiKeySpec {
   @JsonPropertyDescription(
       "What happens to the key in IDmelon when the ApiKey is deleted: Delete (revoke it, the default) or Retain.")
   private DeletionPolicy deletionPolicy;
+
+  @JsonIgnore private String unreadable;
+
+  /** Why the spec could not be read (a field of the wrong type or an unknown enum value); null when it was. */
+  @JsonIgnore
+  public String unreadable() {
+    return unreadable;
+  }
+
+  /** Only for deserialization and for copies: the note is not part of the JSON. */
+  public void markUnreadable(String reason) {
+    this.unreadable = reason;
+  }
 
   public String getName() {
     return name;

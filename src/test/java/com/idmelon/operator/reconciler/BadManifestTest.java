@@ -1,0 +1,67 @@
+package com.idmelon.operator.reconciler;
+
+import static com.idmelon.operator.support.OperatorHarness.apiKey;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.idmelon.operator.crd.v1alpha1.ApiKey;
+import com.idmelon.operator.idmelon.KeyType;
+import com.idmelon.operator.support.OperatorHarness;
+import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
+import io.fabric8.kubernetes.api.model.GenericKubernetesResourceBuilder;
+import java.util.Map;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * A manifest the API server would refuse (schema validation off, an older CRD) is reported on its own status and
+ * does not stop the operator from serving every other ApiKey.
+ */
+class BadManifestTest {
+  private static OperatorHarness harness;
+
+  @BeforeAll
+  static void start() throws Exception {
+    harness = new OperatorHarness();
+  }
+
+  @AfterAll
+  static void stop() throws Exception {
+    harness.close();
+  }
+
+  @Test
+  void unknownEnumValuesAreReportedAndOtherApiKeysStillWork() {
+    String ns = harness.newNamespace();
+    harness.client.resource(rawApiKey(ns, "bad-enum", Map.of("name", "Bad", "type", "Root"))).create();
+    harness.client.resource(rawApiKey(ns, "bad-shape",
+        Map.of("name", "Bad", "type", "Admin", "secretTemplate", Map.of("labels", "app=x")))).create();
+    harness.create(apiKey(ns, "good", KeyType.Clients));
+
+    harness.awaitReady(ns, "good", true, Reasons.ISSUED);
+    assertEquals("spec.type 'Root' is not one of Admin, Clients, SharedMobile",
+        message(harness.awaitReady(ns, "bad-enum", false, Reasons.INVALID_SPEC)));
+    assertTrue(message(harness.awaitReady(ns, "bad-shape", false, Reasons.INVALID_SPEC))
+        .startsWith("spec.secretTemplate.labels has the wrong type"));
+    assertEquals(0, harness.simulator().keys().stream().filter(k -> k.name().equals("Bad")).count());
+
+    // an ApiKey whose spec cannot be read can still be deleted (its finalizer does not block)
+    harness.client.resources(ApiKey.class).inNamespace(ns).withName("bad-enum").delete();
+    org.awaitility.Awaitility.await().atMost(10, java.util.concurrent.TimeUnit.SECONDS)
+        .until(() -> harness.get(ns, "bad-enum") == null);
+  }
+
+  private static GenericKubernetesResource rawApiKey(String ns, String name, Map<String, Object> spec) {
+    return new GenericKubernetesResourceBuilder()
+        .withApiVersion("idmelon.com/v1alpha1")
+        .withKind("ApiKey")
+        .withNewMetadata().withName(name).withNamespace(ns).endMetadata()
+        .withAdditionalProperties(Map.of("spec", spec))
+        .build();
+  }
+
+  private static String message(ApiKey apiKey) {
+    return apiKey.getStatus().condition("Ready").get().getMessage();
+  }
+}
