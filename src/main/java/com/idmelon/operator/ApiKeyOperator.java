@@ -3,6 +3,7 @@ package com.idmelon.operator;
 import com.idmelon.operator.crd.v1alpha1.ApiKey;
 import com.idmelon.operator.reconciler.ApiKeyReconciler;
 import com.idmelon.operator.reconciler.Backoff;
+import com.idmelon.operator.reconciler.Checkpoints;
 import com.idmelon.operator.reconciler.IdmelonClients;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -21,26 +22,41 @@ public final class ApiKeyOperator implements AutoCloseable {
   /** How the operator runs; {@link #defaults()} are the production values. */
   public record Options(
       Set<String> watchNamespaces, Duration backoffInitial, Duration backoffMax, int reconcileThreads,
-      Clock clock, Metrics metrics) {
+      Duration pollInterval, Clock clock, Metrics metrics, Checkpoints checkpoints) {
 
     public static Options defaults() {
-      return new Options(Set.of(), Duration.ofSeconds(2), Duration.ofMinutes(5), 10, Clock.systemUTC(), Metrics.NOOP);
+      return new Options(Set.of(), Duration.ofSeconds(2), Duration.ofMinutes(5), 10, Duration.ofMinutes(10),
+          Clock.systemUTC(), Metrics.NOOP, Checkpoints.NONE);
     }
 
     public Options withWatchNamespaces(Set<String> namespaces) {
-      return new Options(namespaces, backoffInitial, backoffMax, reconcileThreads, clock, metrics);
+      return new Options(namespaces, backoffInitial, backoffMax, reconcileThreads, pollInterval, clock, metrics, checkpoints);
     }
 
     public Options withBackoff(Duration initial, Duration max) {
-      return new Options(watchNamespaces, initial, max, reconcileThreads, clock, metrics);
+      return new Options(watchNamespaces, initial, max, reconcileThreads, pollInterval, clock, metrics, checkpoints);
+    }
+
+    public Options withReconcileThreads(int threads) {
+      return new Options(watchNamespaces, backoffInitial, backoffMax, threads, pollInterval, clock, metrics, checkpoints);
+    }
+
+    /** How often the keys of the workspace are listed to notice keys deleted in IDmelon (0: never). */
+    public Options withPollInterval(Duration interval) {
+      return new Options(watchNamespaces, backoffInitial, backoffMax, reconcileThreads, interval, clock, metrics, checkpoints);
     }
 
     public Options withClock(Clock clock) {
-      return new Options(watchNamespaces, backoffInitial, backoffMax, reconcileThreads, clock, metrics);
+      return new Options(watchNamespaces, backoffInitial, backoffMax, reconcileThreads, pollInterval, clock, metrics, checkpoints);
     }
 
     public Options withMetrics(Metrics metrics) {
-      return new Options(watchNamespaces, backoffInitial, backoffMax, reconcileThreads, clock, metrics);
+      return new Options(watchNamespaces, backoffInitial, backoffMax, reconcileThreads, pollInterval, clock, metrics, checkpoints);
+    }
+
+    /** Test hook: see {@link Checkpoints}. */
+    public Options withCheckpoints(Checkpoints checkpoints) {
+      return new Options(watchNamespaces, backoffInitial, backoffMax, reconcileThreads, pollInterval, clock, metrics, checkpoints);
     }
   }
 
@@ -55,8 +71,8 @@ public final class ApiKeyOperator implements AutoCloseable {
         .withConcurrentReconciliationThreads(options.reconcileThreads())
         .withResourceCloner(ApiKeyOperator::cloneKeepingNotes)
         .withMetrics(options.metrics()));
-    ApiKeyReconciler reconciler = new ApiKeyReconciler(
-        idmelon, kubernetes, options.clock(), new Backoff(options.backoffInitial(), options.backoffMax()));
+    ApiKeyReconciler reconciler = new ApiKeyReconciler(idmelon, kubernetes, options.clock(),
+        new Backoff(options.backoffInitial(), options.backoffMax()), options.pollInterval(), options.checkpoints());
     operator.register(reconciler, c -> {
       // the reset annotation changes no generation: every change must reach the reconciler
       c.withGenerationAware(false);

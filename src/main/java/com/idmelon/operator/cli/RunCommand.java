@@ -33,6 +33,8 @@ import picocli.CommandLine.Command;
       "  IDMELON_APIKEYS_PATH    the API-keys endpoint path (default /administrator/workspace/apikeys)",
       "  WATCH_NAMESPACES        comma-separated namespaces to watch (empty: all)",
       "  METRICS_PORT            port of the metrics and health endpoints (default 8080)",
+      "  POLL_INTERVAL           how often IDmelon's key list is read to notice keys deleted there (default 10m)",
+      "  MAX_CONCURRENT_RECONCILES  ApiKeys reconciled in parallel (default 10)",
       "  LEADER_ELECTION         true to run several replicas with one active leader (default false)"
     })
 public final class RunCommand implements Callable<Integer> {
@@ -59,7 +61,10 @@ public final class RunCommand implements Callable<Integer> {
       log.warn("IDmelon admin key check failed: {}", e.getMessage());
     }
     ApiKeyOperator operator = new ApiKeyOperator(kubernetes, IdmelonClients.single(idmelon),
-        ApiKeyOperator.Options.defaults().withWatchNamespaces(config.watchNamespaces()));
+        ApiKeyOperator.Options.defaults()
+            .withWatchNamespaces(config.watchNamespaces())
+            .withPollInterval(config.pollInterval())
+            .withReconcileThreads(config.maxConcurrentReconciles()));
     CountDownLatch stopped = new CountDownLatch(1);
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
       operator.close();

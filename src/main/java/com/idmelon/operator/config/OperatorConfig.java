@@ -18,7 +18,9 @@ public record OperatorConfig(
     Set<String> watchNamespaces,
     int metricsPort,
     boolean leaderElection,
-    Duration requestTimeout) {
+    Duration requestTimeout,
+    Duration pollInterval,
+    int maxConcurrentReconciles) {
 
   public static final String DEFAULT_BASE_URL = "https://skm.idmelon.com";
   public static final String DEFAULT_KEYS_PATH = "/administrator/workspace/apikeys";
@@ -45,8 +47,10 @@ public record OperatorConfig(
     int metricsPort = integer("METRICS_PORT", env.getOrDefault("METRICS_PORT", "8080"), 0, 65535);
     boolean leaderElection = bool("LEADER_ELECTION", env.getOrDefault("LEADER_ELECTION", "false"));
     int timeoutSeconds = integer("IDMELON_TIMEOUT_SECONDS", env.getOrDefault("IDMELON_TIMEOUT_SECONDS", "30"), 1, 600);
-    return new OperatorConfig(
-        baseUrl, adminKeyFile, keysPath, namespaces, metricsPort, leaderElection, Duration.ofSeconds(timeoutSeconds));
+    Duration pollInterval = duration("POLL_INTERVAL", env.getOrDefault("POLL_INTERVAL", "10m"));
+    int concurrency = integer("MAX_CONCURRENT_RECONCILES", env.getOrDefault("MAX_CONCURRENT_RECONCILES", "10"), 1, 200);
+    return new OperatorConfig(baseUrl, adminKeyFile, keysPath, namespaces, metricsPort, leaderElection,
+        Duration.ofSeconds(timeoutSeconds), pollInterval, concurrency);
   }
 
   private static URI url(String value) {
@@ -70,6 +74,18 @@ public record OperatorConfig(
       return parsed;
     } catch (NumberFormatException e) {
       throw new ConfigException(name + " '" + value + "' is not a number");
+    }
+  }
+
+  private static Duration duration(String name, String value) {
+    try {
+      Duration parsed = com.idmelon.operator.reconciler.GoDuration.parse(value.trim());
+      if (!parsed.isZero() && parsed.compareTo(Duration.ofSeconds(10)) < 0) {
+        throw new ConfigException(name + " must be 0 (off) or at least 10s, not " + value);
+      }
+      return parsed;
+    } catch (IllegalArgumentException e) {
+      throw new ConfigException(name + " '" + value + "' is not a duration such as 10m");
     }
   }
 

@@ -9,6 +9,7 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.net.http.HttpTimeoutException;
+import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
@@ -18,7 +19,12 @@ import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/** {@link IdmelonClient} over {@code java.net.http}: raw admin key in {@code Authorization}, JSON, RFC 3339. */
+/**
+ * {@link IdmelonClient} over {@code java.net.http}: raw admin key in {@code Authorization}, JSON, RFC 3339.
+ *
+ * <p>A 429 with {@code Retry-After} closes the client for that long: a rate limit is the workspace's, not one
+ * key's, so until it elapses every call fails at once without a request being sent.
+ */
 public final class HttpIdmelonClient implements IdmelonClient {
   private static final Logger log = LoggerFactory.getLogger(HttpIdmelonClient.class);
   private static final ObjectMapper JSON = new ObjectMapper();
@@ -30,9 +36,17 @@ public final class HttpIdmelonClient implements IdmelonClient {
   private final AdminKeySource adminKey;
   private final Duration requestTimeout;
   private final HttpClient http;
+  private final Clock clock;
+  private volatile Instant notBefore = Instant.MIN;
 
   public HttpIdmelonClient(
       URI baseUrl, String keysPath, AdminKeySource adminKey, Duration connectTimeout, Duration requestTimeout) {
+    this(baseUrl, keysPath, adminKey, connectTimeout, requestTimeout, Clock.systemUTC());
+  }
+
+  public HttpIdmelonClient(URI baseUrl, String keysPath, AdminKeySource adminKey, Duration connectTimeout,
+      Duration requestTimeout, Clock clock) {
+    this.clock = clock;
     this.baseUrl = stripTrailingSlash(baseUrl);
     this.keysPath = keysPath.startsWith("/") ? keysPath : "/" + keysPath;
     this.adminKey = adminKey;
@@ -114,6 +128,12 @@ public final class HttpIdmelonClient implements IdmelonClient {
   }
 
   private JsonNode send(String operation, HttpRequest.Builder builder, int expectedStatus) {
+    Instant now = clock.instant();
+    Instant resumeAt = notBefore;
+    if (now.isBefore(resumeAt)) {
+      throw new IdmelonUnavailableException(operation, 429, "IDmelon " + operation + " not sent: IDmelon asked to"
+          + " wait until " + resumeAt + " (429 Retry-After)", Duration.between(now, resumeAt), null);
+    }
     HttpRequest request = builder.build();
     HttpResponse<String> response;
     try {
@@ -136,6 +156,14 @@ public final class HttpIdmelonClient implements IdmelonClient {
     String message = "IDmelon " + operation + " answered " + status + detail;
     if (status == 429) {
       Duration retryAfter = response.headers().firstValue("Retry-After").flatMap(HttpIdmelonClient::seconds).orElse(null);
+      if (retryAfter != null) {
+        Instant until = clock.instant().plus(retryAfter);
+        synchronized (this) {
+          if (until.isAfter(notBefore)) {
+            notBefore = until;
+          }
+        }
+      }
       throw new IdmelonUnavailableException(operation, status, message, retryAfter, null);
     }
     if (status >= 500 || status == 408) {

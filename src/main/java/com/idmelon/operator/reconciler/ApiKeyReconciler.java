@@ -6,6 +6,7 @@ import com.idmelon.operator.crd.v1alpha1.ApiKeySpec;
 import com.idmelon.operator.crd.v1alpha1.ApiKeyStatus;
 import com.idmelon.operator.crd.v1alpha1.Conditions;
 import com.idmelon.operator.crd.v1alpha1.DeletionPolicy;
+import com.idmelon.operator.crd.v1alpha1.Pending;
 import com.idmelon.operator.crd.v1alpha1.Retirement;
 import com.idmelon.operator.crd.v1alpha1.RotationStrategy;
 import com.idmelon.operator.idmelon.IdmelonClient;
@@ -13,6 +14,7 @@ import com.idmelon.operator.idmelon.IdmelonException;
 import com.idmelon.operator.idmelon.IdmelonRejectedException;
 import com.idmelon.operator.idmelon.IssuedKey;
 import com.idmelon.operator.idmelon.SecretValue;
+import com.idmelon.operator.reconciler.Checkpoints.Point;
 import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
@@ -40,33 +42,46 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * Turns an ApiKey into a live IDmelon key whose value is in an owned Secret: issues, rotates on the reset
- * annotation, retires replaced keys, revokes on delete. It only orchestrates: IDmelon calls go through
- * {@link IdmelonClient}, Secret content comes from {@link ManagedSecret}, rules from {@link SpecValidator}.
+ * annotation, renews before expiry, repairs drift, retires replaced keys, revokes on delete. It orchestrates:
+ * IDmelon calls go through {@link IdmelonClient}, Secret content comes from {@link ManagedSecret}, rules from
+ * {@link SpecValidator}, crash clean-up from {@link CrashRecovery}.
  *
- * <p>Order of every rotation: IDmelon call, then the Secret, then the status. The Secret is annotated with the
- * fingerprint it holds, so a lost status write is repaired from the Secret instead of rotating twice.
+ * <p>Every call that issues a secret runs as: pending marker in the status, IDmelon call, Secret, final status. The
+ * Secret is annotated with the fingerprint it holds, so a lost status write is repaired from the Secret instead of
+ * rotating twice; DESIGN.md beside this class explains the states.
  */
 @ControllerConfiguration(name = ApiKeyReconciler.NAME, generationAwareEventProcessing = false)
 public class ApiKeyReconciler implements Reconciler<ApiKey>, Cleaner<ApiKey> {
   public static final String NAME = "apikey";
+  /** A fixed expiry closer than this makes Ready's reason ExpiringSoon. */
+  static final Duration EXPIRING_SOON = Duration.ofDays(7);
   private static final Logger log = LoggerFactory.getLogger(ApiKeyReconciler.class);
 
   private final IdmelonClients clients;
   private final Clock clock;
   private final Backoff backoff;
   private final EventRecorder events;
+  private final Checkpoints checkpoints;
+  private final Duration pollInterval;
+  private final CrashRecovery recovery;
   private SecretWriter secrets;
+  private KeyInventory inventory;
 
-  public ApiKeyReconciler(IdmelonClients clients, KubernetesClient kubernetes, Clock clock, Backoff backoff) {
+  public ApiKeyReconciler(IdmelonClients clients, KubernetesClient kubernetes, Clock clock, Backoff backoff,
+      Duration pollInterval, Checkpoints checkpoints) {
     this.clients = clients;
     this.clock = clock;
     this.backoff = backoff;
     this.events = new EventRecorder(kubernetes, clock);
+    this.checkpoints = checkpoints;
+    this.pollInterval = pollInterval;
+    this.recovery = new CrashRecovery(events);
   }
 
   @Override
@@ -81,22 +96,54 @@ public class ApiKeyReconciler implements Reconciler<ApiKey>, Cleaner<ApiKey> {
             .build(),
         context);
     secrets = new SecretWriter(context.getClient(), informer);
-    return List.of(informer);
+    inventory = new KeyInventory(clients, pollInterval, clock, () -> context.getPrimaryCache().list());
+    return List.of(informer, inventory);
+  }
+
+  /** The status as the API server has it, and how to change it there; writes only when something changed. */
+  private final class StatusStore {
+    private final Context<ApiKey> context;
+    private ApiKey latest;
+
+    StatusStore(ApiKey apiKey, Context<ApiKey> context) {
+      this.latest = apiKey;
+      this.context = context;
+    }
+
+    void save(ApiKeyStatus status) {
+      JsonNode wanted = Serialization.jsonMapper().valueToTree(status);
+      if (wanted.equals(Serialization.jsonMapper().valueToTree(latest.getStatus()))) {
+        return;
+      }
+      ApiKeyStatus copy = copy(status);
+      latest = context.resourceOperations().jsonPatchPrimaryStatus(latest, r -> {
+        r.setStatus(copy);
+        return r;
+      });
+    }
+  }
+
+  /** One reconcile's view: the resource, its status being built, and the outside world. */
+  private record Turn(ApiKey apiKey, ApiKeyStatus status, StatusStore store, IdmelonClient idmelon,
+      Supplier<List<ApiKey>> everyApiKey, Instant now) {
+    ApiKeySpec spec() {
+      return apiKey.getSpec();
+    }
   }
 
   @Override
   public UpdateControl<ApiKey> reconcile(ApiKey apiKey, Context<ApiKey> context) {
+    checkpoints.reached(Point.RECONCILE_STARTED, apiKey);
     Instant now = clock.instant();
     String ref = apiKey.ref();
-    JsonNode before = Serialization.jsonMapper().valueToTree(apiKey.getStatus());
-    ApiKeyStatus status = apiKey.getStatus() == null ? new ApiKeyStatus() : apiKey.getStatus();
-    apiKey.setStatus(status);
+    ApiKeyStatus status = apiKey.getStatus() == null ? new ApiKeyStatus() : copy(apiKey.getStatus());
+    StatusStore store = new StatusStore(apiKey, context);
     String previousReason = status.condition(Conditions.READY).map(c -> c.getReason()).orElse(null);
     String previousMessage = status.condition(Conditions.READY).map(c -> c.getMessage()).orElse(null);
 
     Outcome outcome;
     try {
-      outcome = converge(apiKey, status, now);
+      outcome = converge(apiKey, status, store, () -> context.getPrimaryCache().list().toList(), now);
       if (outcome.ready()) {
         backoff.reset(ref);
       }
@@ -119,20 +166,21 @@ public class ApiKeyReconciler implements Reconciler<ApiKey>, Cleaner<ApiKey> {
         events.warning(apiKey, outcome.reason(), outcome.message());
       }
     }
-
-    boolean changed = !before.equals(Serialization.jsonMapper().valueToTree(status));
-    UpdateControl<ApiKey> control = changed ? UpdateControl.patchStatus(apiKey) : UpdateControl.noUpdate();
+    store.save(status);
+    checkpoints.reached(Point.STATUS_WRITTEN, apiKey);
+    UpdateControl<ApiKey> control = UpdateControl.noUpdate();
     if (outcome.wakeUp() != null) {
       control.rescheduleAfter(outcome.wakeUp().toMillis());
     }
     return control;
   }
 
-  private Outcome converge(ApiKey apiKey, ApiKeyStatus status, Instant now) {
+  private Outcome converge(ApiKey apiKey, ApiKeyStatus status, StatusStore store,
+      Supplier<List<ApiKey>> everyApiKey, Instant now) {
     String namespace = apiKey.getMetadata().getNamespace();
     String secretName = apiKey.secretName();
     Optional<Secret> existing = secrets.find(namespace, secretName);
-    if (existing.isEmpty() && status.getKeyId() != null) {
+    if (existing.isEmpty() && (status.getKeyId() != null || status.getPending() != null)) {
       existing = secrets.read(namespace, secretName); // not cached: deleted, or our label was removed
     }
     if (existing.isPresent() && !ManagedSecret.isOwnedBy(existing.get(), apiKey)) {
@@ -147,24 +195,33 @@ public class ApiKeyReconciler implements Reconciler<ApiKey>, Cleaner<ApiKey> {
       return Outcome.notReady(Reasons.INVALID_SPEC, invalid.get(), null);
     }
     ApiKeySpec spec = apiKey.getSpec();
-    IdmelonClient idmelon = clients.forResource(apiKey);
+    Turn t = new Turn(apiKey, status, store, clients.forResource(apiKey), everyApiKey, now);
 
+    boolean adopted = false;
     if (published.isPresent() && !published.get().fingerprint().equals(status.getFingerprint())) {
       // The Secret holds a value we wrote but the status does not know it: the status write was lost. Adopt it.
       adopt(status, published.get(), secretName);
+      adopted = true;
       log.info("{}: status restored from Secret {} (key {})", apiKey.ref(), secretName, status.getKeyId());
+    }
+    boolean redo = false;
+    String redoing = null;
+    if (status.getPending() != null) {
+      redoing = status.getPending().getOperation();
+      redo = recovery.recover(apiKey, status, adopted, t.idmelon(), t.everyApiKey().get(), gracePeriod(spec), t.now());
     }
 
     if (status.getKeyId() == null) {
       String recordedReset = apiKey.resetRequest(); // present at creation: recorded, not acted on
-      IssuedKey issued = idmelon.create(spec.getName(), spec.getType(), expiryFor(spec, now));
-      publish(apiKey, existing, issued, now, recordedReset, idmelon);
-      record(status, issued, secretName, now);
+      IssuedKey issued = call(t, Pending.ISSUE, null,
+          () -> t.idmelon().create(spec.getName(), spec.getType(), expiryFor(spec, t.now())));
+      publish(apiKey, existing, issued, t.now(), recordedReset, t.idmelon());
+      record(status, issued, secretName, t.now());
       status.setLastReset(recordedReset);
       log.info("{}: issued {} key {} into Secret {}", apiKey.ref(), spec.getType(), issued.key().id(), secretName);
       events.normal(apiKey, Reasons.ISSUED,
           "Issued " + spec.getType() + " key " + issued.key().id() + " into Secret " + secretName);
-      return settle(apiKey, status, idmelon, now, Reasons.ISSUED);
+      return settle(t, Reasons.ISSUED);
     }
 
     if (status.getSecretName() != null && !status.getSecretName().equals(secretName) && existing.isEmpty()) {
@@ -172,25 +229,37 @@ public class ApiKeyReconciler implements Reconciler<ApiKey>, Cleaner<ApiKey> {
           .filter(s -> ManagedSecret.isOwnedBy(s, apiKey) && ManagedSecret.published(s).isPresent());
       if (previous.isPresent()) {
         moveSecret(apiKey, status, previous.get(), secretName);
-        return settle(apiKey, status, idmelon, now, null);
+        return settle(t, null);
       }
     }
 
     String reset = apiKey.resetRequest();
+    KeyInventory.Verdict inIdmelon = inventory.check(apiKey, status.getKeyId(), parse(status.getIssuedAt()), t.now());
+    Instant expiresAt = parse(status.getExpiresAt());
     String action = null;
     if (reset != null && !reset.equals(status.getLastReset())) {
-      action = rotate(apiKey, status, existing, idmelon, now, "the reset annotation changed to '" + reset + "'", reset, false);
+      action = rotate(t, existing, "the reset annotation changed to '" + reset + "'", reset, false);
+    } else if (redo) {
+      action = rotate(t, existing, "an interrupted " + redoing + " is done again", status.getLastReset(),
+          Pending.REPLACE.equals(redoing));
     } else if (existing.isEmpty() || published.isEmpty()) {
       String what = existing.isEmpty()
           ? "Secret " + secretName + " is missing"
           : "the apiKey in Secret " + secretName + " was changed outside the operator";
       events.warning(apiKey, Reasons.SECRET_DRIFTED, what + "; rotating the key to restore a working Secret");
       log.warn("{}: {}; rotating the key to restore a working Secret", apiKey.ref(), what);
-      action = rotate(apiKey, status, existing, idmelon, now, what, status.getLastReset(), false);
+      action = rotate(t, existing, what, status.getLastReset(), false);
+    } else if (inIdmelon == KeyInventory.Verdict.GONE
+        || (inIdmelon == KeyInventory.Verdict.EXPIRED && expiresAt != null && expiresAt.isAfter(t.now()))) {
+      String what = "key " + status.getKeyId() + (inIdmelon == KeyInventory.Verdict.GONE
+          ? " was deleted in IDmelon" : " was expired in IDmelon before its time");
+      events.warning(apiKey, "KeyGone", what + "; issuing a new one");
+      log.warn("{}: {}; issuing a new one", apiKey.ref(), what);
+      action = rotate(t, existing, what, status.getLastReset(), true);
     } else if (expiryChanged(spec, status)) {
-      action = rotate(apiKey, status, existing, idmelon, now, "spec.expiresAt changed", status.getLastReset(), true);
-    } else if (renewalDue(spec, status, now)) {
-      action = rotate(apiKey, status, existing, idmelon, now, "the key is due for renewal", status.getLastReset(), true);
+      action = rotate(t, existing, "spec.expiresAt changed", status.getLastReset(), true);
+    } else if (renewalDue(spec, status, t.now())) {
+      rotate(t, existing, "it is due for renewal", status.getLastReset(), true);
       action = Reasons.RENEWED;
     } else if (!ManagedSecret.templateApplied(existing.get(), apiKey)) {
       // labels or annotations of secretTemplate (or our managed-by label) were removed or changed
@@ -199,65 +268,104 @@ public class ApiKeyReconciler implements Reconciler<ApiKey>, Cleaner<ApiKey> {
       secrets.patch(existing.get(), desired);
       log.info("{}: restored labels and annotations of Secret {}", apiKey.ref(), secretName);
     }
-    return settle(apiKey, status, idmelon, now, action);
+    return settle(t, action);
   }
 
   /** After any action: retire what is due, then tell whether the key in the Secret is usable and until when. */
-  private Outcome settle(ApiKey apiKey, ApiKeyStatus status, IdmelonClient idmelon, Instant now, String action) {
-    Instant next = retireDue(apiKey, status, idmelon, now);
+  private Outcome settle(Turn t, String action) {
+    ApiKeyStatus status = t.status();
+    Instant now = t.now();
+    Instant next = retireDue(t);
     Instant expiresAt = parse(status.getExpiresAt());
+    Instant renewal = renewalTime(t.spec(), status);
+    status.setRenewalTime(renewal == null ? null : format(renewal));
     if (expiresAt != null && !expiresAt.isAfter(now)) {
       return Outcome.notReady(Reasons.EXPIRED, "Key " + status.getKeyId() + " expired at " + status.getExpiresAt()
           + "; set a later spec.expiresAt (or spec.duration) to issue a new key", wakeUp(next, now));
     }
     next = earliest(next, expiresAt);
-    next = earliest(next, renewalTime(apiKey.getSpec(), status));
-    String reason = action != null ? action : Conditions.isTrue(status, Conditions.READY)
-        ? status.condition(Conditions.READY).get().getReason()
-        : Reasons.ISSUED;
-    String expiry = expiresAt == null
-        ? "; it never expires (IDmelon advises an expiry: set spec.expiresAt or spec.duration)"
-        : "; it expires at " + status.getExpiresAt();
-    return Outcome.ready(reason, "Key " + status.getKeyId() + " (" + apiKey.getSpec().getType() + ") is in Secret "
-        + status.getSecretName() + expiry, wakeUp(next, now));
+    next = earliest(next, renewal);
+    String where = "Key " + status.getKeyId() + " (" + t.spec().getType() + ") is in Secret " + status.getSecretName();
+    if (expiresAt == null) {
+      return Outcome.ready(readyReason(status, action), where
+          + "; it never expires (IDmelon advises an expiry: set spec.expiresAt or spec.duration)", wakeUp(next, now));
+    }
+    if (renewal == null) {
+      Instant soon = expiresAt.minus(EXPIRING_SOON);
+      if (!soon.isAfter(now)) {
+        return Outcome.ready(Reasons.EXPIRING_SOON, where + "; it expires at " + status.getExpiresAt()
+            + ": set a later spec.expiresAt to issue a new key", wakeUp(next, now));
+      }
+      next = earliest(next, soon);
+    }
+    String reason = readyReason(status, action);
+    if (Reasons.EXPIRING_SOON.equals(reason)) {
+      reason = Reasons.ISSUED; // the expiry was moved away
+    }
+    return Outcome.ready(reason, where + "; it expires at " + status.getExpiresAt()
+        + (renewal == null ? "" : " and is renewed at " + format(renewal)), wakeUp(next, now));
+  }
+
+  private static String readyReason(ApiKeyStatus status, String action) {
+    if (action != null) {
+      return action;
+    }
+    return Conditions.isTrue(status, Conditions.READY) ? status.condition(Conditions.READY).get().getReason() : Reasons.ISSUED;
+  }
+
+  /**
+   * Makes a secret-issuing IDmelon call with a pending marker recorded first, so that a crash at any instant leaves
+   * a trace (see DESIGN.md). A refusal creates nothing, so it clears the marker again.
+   */
+  private IssuedKey call(Turn t, String operation, String keyId, Supplier<IssuedKey> idmelonCall) {
+    t.status().setPending(new Pending(operation, format(t.now()), keyId));
+    t.store().save(t.status());
+    checkpoints.reached(Point.PENDING_RECORDED, t.apiKey());
+    IssuedKey issued;
+    try {
+      issued = idmelonCall.get();
+    } catch (IdmelonRejectedException e) {
+      t.status().setPending(null);
+      throw e;
+    }
+    checkpoints.reached(Point.IDMELON_ANSWERED, t.apiKey());
+    return issued;
   }
 
   /**
    * Rotates the key: Reset regenerates it in place (Admin), Replace creates a new one, publishes it, and schedules
-   * the old one for deletion after the grace period. {@code forceReplace} is for a new expiry, which reset keeps.
+   * the old one for deletion after the grace period. {@code forceReplace} is for a new expiry, which reset keeps,
+   * and for a key that is gone.
    */
-  private String rotate(ApiKey apiKey, ApiKeyStatus status, Optional<Secret> existing, IdmelonClient idmelon,
-      Instant now, String why, String lastReset, boolean forceReplace) {
-    ApiKeySpec spec = apiKey.getSpec();
+  private String rotate(Turn t, Optional<Secret> existing, String why, String lastReset, boolean forceReplace) {
+    ApiKey apiKey = t.apiKey();
+    ApiKeySpec spec = t.spec();
+    ApiKeyStatus status = t.status();
     String oldId = status.getKeyId();
     if (!forceReplace && spec.effectiveStrategy() == RotationStrategy.Reset) {
       IssuedKey issued;
       try {
-        issued = idmelon.reset(oldId);
+        issued = call(t, Pending.RESET, oldId, () -> t.idmelon().reset(oldId));
       } catch (IdmelonRejectedException e) {
         if (!e.isNotFound()) {
           throw e;
         }
         log.warn("{}: key {} is gone from IDmelon; issuing a new one", apiKey.ref(), oldId);
-        issued = idmelon.create(spec.getName(), spec.getType(), expiryFor(spec, now));
-        publish(apiKey, existing, issued, now, lastReset, idmelon);
-        record(status, issued, apiKey.secretName(), now);
-        status.setLastReset(lastReset);
-        events.normal(apiKey, Reasons.ISSUED, "Key " + oldId + " was gone from IDmelon; issued " + issued.key().id());
-        return Reasons.ISSUED;
+        return rotate(t, existing, why + " (the key was gone from IDmelon)", lastReset, true);
       }
-      publish(apiKey, existing, issued, now, lastReset, null);
-      record(status, issued, apiKey.secretName(), now);
+      publish(apiKey, existing, issued, t.now(), lastReset, null);
+      record(status, issued, apiKey.secretName(), t.now());
       status.setLastReset(lastReset);
       log.info("{}: reset key {} because {}", apiKey.ref(), oldId, why);
       events.normal(apiKey, Reasons.RESET, "Reset key " + oldId + " because " + why + "; the old value no longer works");
       return Reasons.RESET;
     }
-    IssuedKey issued = idmelon.create(spec.getName(), spec.getType(), expiryFor(spec, now));
-    publish(apiKey, existing, issued, now, lastReset, idmelon);
-    record(status, issued, apiKey.secretName(), now);
+    IssuedKey issued = call(t, Pending.REPLACE, oldId,
+        () -> t.idmelon().create(spec.getName(), spec.getType(), expiryFor(spec, t.now())));
+    publish(apiKey, existing, issued, t.now(), lastReset, t.idmelon());
+    record(status, issued, apiKey.secretName(), t.now());
     status.setLastReset(lastReset);
-    Instant retireAt = now.plus(gracePeriod(spec));
+    Instant retireAt = t.now().plus(gracePeriod(spec));
     status.addRetirement(new Retirement(oldId, format(retireAt)));
     log.info("{}: replaced key {} with {} because {}; the old key is deleted at {}",
         apiKey.ref(), oldId, issued.key().id(), why, format(retireAt));
@@ -267,8 +375,8 @@ public class ApiKeyReconciler implements Reconciler<ApiKey>, Cleaner<ApiKey> {
   }
 
   /**
-   * Writes a freshly received value into the Secret. If that fails, a key that no Secret will ever hold is deleted
-   * again ({@code revokeOnFailure}), so no key leaks.
+   * Writes a freshly received value into the Secret. If the write fails, a key that no Secret will ever hold is
+   * deleted again ({@code revokeOnFailure}), so no key leaks.
    */
   private void publish(ApiKey apiKey, Optional<Secret> existing, IssuedKey issued, Instant now, String lastReset,
       IdmelonClient revokeOnFailure) {
@@ -280,17 +388,18 @@ public class ApiKeyReconciler implements Reconciler<ApiKey>, Cleaner<ApiKey> {
       } else {
         secrets.create(apiKey, desired);
       }
-    } catch (RuntimeException e) {
+    } catch (KubernetesClientException | SecretConflictException e) {
       if (revokeOnFailure != null) {
         try {
           revokeOnFailure.delete(issued.key().id());
         } catch (IdmelonException cleanup) {
-          log.warn("{}: key {} could not be written to its Secret nor deleted in IDmelon ({}): delete it in the"
-              + " IDmelon panel", apiKey.ref(), issued.key().id(), cleanup.getMessage());
+          log.warn("{}: key {} could not be written to its Secret nor deleted in IDmelon ({}); the pending marker"
+              + " lets the next attempt delete it", apiKey.ref(), issued.key().id(), cleanup.getMessage());
         }
       }
       throw e;
     }
+    checkpoints.reached(Point.SECRET_WRITTEN, apiKey);
   }
 
   private void moveSecret(ApiKey apiKey, ApiKeyStatus status, Secret previous, String secretName) {
@@ -306,23 +415,23 @@ public class ApiKeyReconciler implements Reconciler<ApiKey>, Cleaner<ApiKey> {
   }
 
   /** Deletes replaced keys whose grace period is over; returns the next retirement instant, if any. */
-  private Instant retireDue(ApiKey apiKey, ApiKeyStatus status, IdmelonClient idmelon, Instant now) {
+  private Instant retireDue(Turn t) {
     Instant next = null;
-    for (Retirement retirement : new ArrayList<>(status.retiringOrEmpty())) {
+    for (Retirement retirement : new ArrayList<>(t.status().retiringOrEmpty())) {
       Instant at = parse(retirement.getRetireAt());
-      if (at != null && at.isAfter(now)) {
+      if (at != null && at.isAfter(t.now())) {
         next = earliest(next, at);
         continue;
       }
       try {
-        idmelon.delete(retirement.getKeyId());
-        status.removeRetirement(retirement.getKeyId());
-        log.info("{}: deleted replaced key {} in IDmelon", apiKey.ref(), retirement.getKeyId());
-        events.normal(apiKey, Reasons.REVOKED, "Deleted replaced key " + retirement.getKeyId() + " in IDmelon");
+        t.idmelon().delete(retirement.getKeyId());
+        t.status().removeRetirement(retirement.getKeyId());
+        log.info("{}: deleted replaced key {} in IDmelon", t.apiKey().ref(), retirement.getKeyId());
+        events.normal(t.apiKey(), Reasons.REVOKED, "Deleted replaced key " + retirement.getKeyId() + " in IDmelon");
       } catch (IdmelonException e) {
         // the new key is live; the old one stays listed in status.retiring and is retried
-        log.warn("{}: could not delete replaced key {}: {}", apiKey.ref(), retirement.getKeyId(), e.getMessage());
-        next = earliest(next, now.plus(backoff.next(apiKey.ref() + "/retire")));
+        log.warn("{}: could not delete replaced key {}: {}", t.apiKey().ref(), retirement.getKeyId(), e.getMessage());
+        next = earliest(next, t.now().plus(delayFor(t.apiKey().ref() + "/retire", e)));
       }
     }
     return next;
@@ -330,6 +439,7 @@ public class ApiKeyReconciler implements Reconciler<ApiKey>, Cleaner<ApiKey> {
 
   @Override
   public DeleteControl cleanup(ApiKey apiKey, Context<ApiKey> context) {
+    checkpoints.reached(Point.RECONCILE_STARTED, apiKey);
     ApiKeyStatus status = apiKey.getStatus();
     Set<String> keyIds = new LinkedHashSet<>();
     if (status != null && status.getKeyId() != null) {
@@ -389,8 +499,8 @@ public class ApiKeyReconciler implements Reconciler<ApiKey>, Cleaner<ApiKey> {
     return Outcome.notReady(Reasons.IDMELON_ERROR, e.getMessage(), delay);
   }
 
-  private Duration delayFor(String ref, IdmelonException e) {
-    Duration delay = backoff.next(ref);
+  private Duration delayFor(String key, IdmelonException e) {
+    Duration delay = backoff.next(key);
     Duration asked = e.retryAfter().orElse(Duration.ZERO);
     return asked.compareTo(delay) > 0 ? asked : delay;
   }
@@ -402,6 +512,7 @@ public class ApiKeyReconciler implements Reconciler<ApiKey>, Cleaner<ApiKey> {
     status.setLastRotatedAt(format(now));
     status.setExpiresAt(issued.key().expiresAt() == null ? null : format(issued.key().expiresAt()));
     status.setFingerprint(issued.value().fingerprint());
+    status.setPending(null);
   }
 
   private static void adopt(ApiKeyStatus status, ManagedSecret.Published published, String secretName) {
@@ -414,6 +525,10 @@ public class ApiKeyReconciler implements Reconciler<ApiKey>, Cleaner<ApiKey> {
       status.setLastRotatedAt(status.getIssuedAt());
     }
     status.setLastReset(published.lastReset());
+  }
+
+  private static ApiKeyStatus copy(ApiKeyStatus status) {
+    return status == null ? null : Serialization.jsonMapper().convertValue(status, ApiKeyStatus.class);
   }
 
   private static SecretValue currentValue(Secret secret) {
@@ -448,7 +563,7 @@ public class ApiKeyReconciler implements Reconciler<ApiKey>, Cleaner<ApiKey> {
     }
     Duration duration = GoDuration.parse(spec.getDuration());
     Duration before = spec.getRenewBefore() != null ? GoDuration.parse(spec.getRenewBefore()) : duration.dividedBy(3);
-    return expiresAt.minus(before);
+    return expiresAt.minus(before).truncatedTo(ChronoUnit.SECONDS);
   }
 
   private static boolean renewalDue(ApiKeySpec spec, ApiKeyStatus status, Instant now) {
@@ -486,7 +601,8 @@ public class ApiKeyReconciler implements Reconciler<ApiKey>, Cleaner<ApiKey> {
   }
 
   private static String describe(KubernetesClientException e) {
-    String detail = e.getStatus() != null && e.getStatus().getMessage() != null ? e.getStatus().getMessage() : e.getClass().getSimpleName();
+    String detail = e.getStatus() != null && e.getStatus().getMessage() != null
+        ? e.getStatus().getMessage() : e.getClass().getSimpleName();
     return "Kubernetes API call failed (" + e.getCode() + "): " + detail;
   }
 }

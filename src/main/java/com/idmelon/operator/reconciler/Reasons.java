@@ -10,6 +10,8 @@ public final class Reasons {
   public static final String REPLACED = "Replaced";
   /** A key was renewed before its expiry. */
   public static final String RENEWED = "Renewed";
+  /** The key is live but its fixed expiry is less than 7 days away. */
+  public static final String EXPIRING_SOON = "ExpiringSoon";
   /** The key has expired. */
   public static final String EXPIRED = "Expired";
   /** The spec breaks a rule; no IDmelon call is made. */

@@ -152,22 +152,40 @@ class HttpIdmelonClientTest {
   }
 
   @Test
-  void serverErrorsAndRateLimitsAreTransientAndCarryRetryAfter() {
+  void serverErrorsAndDroppedConnectionsAreTransient() {
     simulator.faults().errorRate(1.0);
     IdmelonException unavailable = assertThrows(IdmelonException.class, client::list);
     assertTrue(unavailable.isTransient());
     assertEquals(503, unavailable.status());
 
-    simulator.faults().clear().rateLimit(1.0, 7);
-    IdmelonException limited = assertThrows(IdmelonException.class, client::list);
-    assertTrue(limited.isTransient());
-    assertEquals(429, limited.status());
-    assertEquals(Duration.ofSeconds(7), limited.retryAfter().orElseThrow());
-
     simulator.faults().clear().dropRate(1.0);
     IdmelonException dropped = assertThrows(IdmelonException.class, client::list);
     assertTrue(dropped.isTransient());
     assertEquals(0, dropped.status());
+  }
+
+  @Test
+  void retryAfterStopsEveryRequestUntilItElapses() {
+    HttpIdmelonClient gated = new HttpIdmelonClient(simulator.baseUrl(), simulator.keysPath(),
+        new AdminKeySource(adminKeyFile), Duration.ofSeconds(2), Duration.ofSeconds(5), clock);
+    simulator.faults().rateLimit(1.0, 7);
+    IdmelonException limited = assertThrows(IdmelonException.class, gated::list);
+    assertTrue(limited.isTransient());
+    assertEquals(429, limited.status());
+    assertEquals(Duration.ofSeconds(7), limited.retryAfter().orElseThrow());
+    simulator.faults().clear();
+    int sent = simulator.requests().size();
+
+    clock.advance(Duration.ofSeconds(6));
+    IdmelonException waiting = assertThrows(IdmelonException.class,
+        () -> gated.create("k", KeyType.Clients, null));
+    assertTrue(waiting.isTransient());
+    assertEquals(Duration.ofSeconds(1), waiting.retryAfter().orElseThrow(), "the rest of the wait");
+    assertEquals(sent, simulator.requests().size(), "no request before Retry-After elapsed");
+
+    clock.advance(Duration.ofSeconds(1));
+    gated.create("k", KeyType.Clients, null);
+    assertEquals(sent + 1, simulator.requests().size());
   }
 
   @Test

@@ -26,6 +26,9 @@ public class ApiKeyStatus {
   @JsonPropertyDescription("When the current key expires (RFC 3339); absent when it never expires.")
   private String expiresAt;
 
+  @JsonPropertyDescription("With spec.duration: when a new key will be issued to replace the current one (RFC 3339).")
+  private String renewalTime;
+
   @JsonPropertyDescription("When the key was last issued, reset or replaced (RFC 3339).")
   private String lastRotatedAt;
 
@@ -38,6 +41,9 @@ public class ApiKeyStatus {
 
   @JsonPropertyDescription("Replaced keys still valid during their grace period, deleted in IDmelon at retireAt.")
   private List<Retirement> retiring;
+
+  @JsonPropertyDescription("A secret-issuing IDmelon call in progress; after a crash it tells what to clean up.")
+  private Pending pending;
 
   @JsonPropertyDescription("Ready is True only when a live key is in the Secret.")
   private List<Condition> conditions;
@@ -80,6 +86,22 @@ public class ApiKeyStatus {
 
   public void setExpiresAt(String expiresAt) {
     this.expiresAt = expiresAt;
+  }
+
+  public String getRenewalTime() {
+    return renewalTime;
+  }
+
+  public void setRenewalTime(String renewalTime) {
+    this.renewalTime = renewalTime;
+  }
+
+  public Pending getPending() {
+    return pending;
+  }
+
+  public void setPending(Pending pending) {
+    this.pending = pending;
   }
 
   public String getLastRotatedAt() {
