@@ -187,6 +187,17 @@ public final class IdmelonSimulator implements AutoCloseable {
         .findFirst();
   }
 
+  /** What an admin does in the IDmelon panel: deletes a key behind the operator's back. */
+  public boolean panelDelete(String id) {
+    return keys.remove(id) != null;
+  }
+
+  /** What an admin does in the IDmelon panel: ends a key's life now. */
+  public void panelExpire(String id) {
+    keys.computeIfPresent(id, (k, key) -> new SimulatedKey(
+        key.id(), key.name(), key.type(), clock.instant(), key.createdAt(), key.secretHash()));
+  }
+
   public List<Request> requests() {
     return List.copyOf(requests);
   }

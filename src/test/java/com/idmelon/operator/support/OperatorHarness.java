@@ -10,6 +10,7 @@ import com.idmelon.operator.idmelon.AdminKeySource;
 import com.idmelon.operator.idmelon.HttpIdmelonClient;
 import com.idmelon.operator.idmelon.KeyType;
 import com.idmelon.operator.quickstart.EmbeddedKubernetes;
+import com.idmelon.operator.reconciler.Checkpoints;
 import com.idmelon.operator.reconciler.IdmelonClients;
 import com.idmelon.operator.simulator.IdmelonSimulator;
 import io.fabric8.kubernetes.api.model.Condition;
@@ -29,6 +30,7 @@ import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Supplier;
+import java.util.function.UnaryOperator;
 
 /**
  * The real parts, wired for a test: fabric8's CRUD mock API server over HTTP with the committed CRD from crds/,
@@ -43,16 +45,24 @@ public final class OperatorHarness implements AutoCloseable {
   public final AdminKeySource adminKey;
   public final ReconcileCounter reconciles = new ReconcileCounter();
   private final Supplier<String> keyGenerator;
+  private final UnaryOperator<ApiKeyOperator.Options> options;
   private volatile IdmelonSimulator simulator;
-  private final ApiKeyOperator operator;
-  private final KubernetesClient operatorClient;
+  private ApiKeyOperator operator;
+  private KubernetesClient operatorClient;
 
   public OperatorHarness() throws IOException {
-    this(null);
+    this(null, o -> o);
   }
 
   public OperatorHarness(Supplier<String> keyGenerator) throws IOException {
+    this(keyGenerator, o -> o);
+  }
+
+  /** {@code options} adjusts the operator's options (fast backoff and no inventory poll are the defaults here). */
+  public OperatorHarness(Supplier<String> keyGenerator, UnaryOperator<ApiKeyOperator.Options> options)
+      throws IOException {
     this.keyGenerator = keyGenerator;
+    this.options = options;
     kubernetes = EmbeddedKubernetes.start(0);
     try (InputStream crd = Files.newInputStream(Path.of("crds", "apikeys.idmelon.com-v1.yml"))) {
       kubernetes.installCrd(crd);
@@ -62,14 +72,27 @@ public final class OperatorHarness implements AutoCloseable {
     Files.writeString(adminKeyFile, "bootstrap-admin-key-" + System.nanoTime(), StandardCharsets.UTF_8);
     adminKey = AdminKeySource.load(adminKeyFile);
     simulator = newSimulator(0);
+    startOperator(Checkpoints.NONE);
+  }
+
+  /** Starts an operator process (as it were) against the same API server and simulator. */
+  public synchronized void startOperator(Checkpoints checkpoints) {
     operatorClient = kubernetes.newClient();
     HttpIdmelonClient idmelon = new HttpIdmelonClient(
         simulator.baseUrl(), simulator.keysPath(), adminKey, Duration.ofSeconds(2), Duration.ofSeconds(5));
-    operator = new ApiKeyOperator(operatorClient, IdmelonClients.single(idmelon),
+    operator = new ApiKeyOperator(operatorClient, IdmelonClients.single(idmelon), options.apply(
         ApiKeyOperator.Options.defaults()
             .withBackoff(Duration.ofMillis(200), Duration.ofSeconds(2))
-            .withMetrics(reconciles));
+            .withPollInterval(Duration.ZERO)
+            .withMetrics(reconciles)
+            .withCheckpoints(checkpoints)));
     operator.start();
+  }
+
+  /** Stops the operator: all it kept in memory is gone, as after a crash. */
+  public synchronized void stopOperator() {
+    operator.close();
+    operatorClient.close();
   }
 
   private IdmelonSimulator newSimulator(int port) throws IOException {
@@ -152,8 +175,7 @@ public final class OperatorHarness implements AutoCloseable {
 
   @Override
   public void close() throws IOException {
-    operator.close();
-    operatorClient.close();
+    stopOperator();
     client.close();
     simulator.close();
     kubernetes.close();

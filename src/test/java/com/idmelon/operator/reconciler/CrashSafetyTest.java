@@ -1,0 +1,140 @@
+package com.idmelon.operator.reconciler;
+
+import static com.idmelon.operator.support.OperatorHarness.apiKey;
+import static com.idmelon.operator.support.OperatorHarness.data;
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.idmelon.operator.crd.v1alpha1.ApiKey;
+import com.idmelon.operator.idmelon.KeyType;
+import com.idmelon.operator.reconciler.Checkpoints.Point;
+import com.idmelon.operator.simulator.SimulatedKey;
+import com.idmelon.operator.support.OperatorHarness;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+
+/**
+ * The operator dies at each step of issuing, resetting and replacing a key; a new operator then finds the pieces.
+ * Counted at the simulator: exactly one live key per ApiKey, none leaked, and the Secret's value works.
+ */
+class CrashSafetyTest {
+  private static OperatorHarness harness;
+
+  @BeforeAll
+  static void start() throws Exception {
+    harness = new OperatorHarness();
+  }
+
+  @AfterAll
+  static void stop() throws Exception {
+    harness.close();
+  }
+
+  /** Makes the operator die at one point for one ApiKey: from then on it does nothing at all, like a dead process. */
+  static final class DieAt implements Checkpoints {
+    private final Point point;
+    private final String name;
+    private final CountDownLatch died = new CountDownLatch(1);
+    private volatile boolean dead;
+
+    DieAt(Point point, String name) {
+      this.point = point;
+      this.name = name;
+    }
+
+    @Override
+    public void reached(Point reached, ApiKey apiKey) {
+      if (!dead && reached == point && name.equals(apiKey.getMetadata().getName())) {
+        dead = true;
+        died.countDown();
+      }
+      if (dead) {
+        throw new IllegalStateException("simulated crash at " + point);
+      }
+    }
+
+    void awaitDeath() throws InterruptedException {
+      assertTrue(died.await(20, TimeUnit.SECONDS), "the operator reached " + point);
+    }
+  }
+
+  private static void crashThenRestart(DieAt dieAt, Runnable trigger) throws InterruptedException {
+    harness.stopOperator();
+    harness.startOperator(dieAt);
+    trigger.run();
+    dieAt.awaitDeath();
+    harness.stopOperator();
+    harness.startOperator(Checkpoints.NONE);
+  }
+
+  private static List<SimulatedKey> keysNamed(String name) {
+    return harness.simulator().keys().stream().filter(k -> k.name().equals("Key " + name)).toList();
+  }
+
+  private static void assertOneWorkingKey(String ns, String name) {
+    ApiKey apiKey = harness.get(ns, name);
+    List<SimulatedKey> keys = keysNamed(name);
+    assertEquals(1, keys.size(), "exactly one live key, none leaked: " + keys);
+    assertEquals(keys.get(0).id(), apiKey.getStatus().getKeyId());
+    String value = data(harness.secret(ns, name), "apiKey");
+    assertEquals(keys.get(0).id(), harness.simulator().authenticate(value).orElseThrow().id(), "the Secret works");
+    assertNull(apiKey.getStatus().getPending(), "nothing left pending");
+  }
+
+  @ParameterizedTest
+  @EnumSource(value = Point.class, names = {"PENDING_RECORDED", "IDMELON_ANSWERED", "SECRET_WRITTEN", "STATUS_WRITTEN"})
+  void crashWhileIssuingLeavesOneKey(Point point) throws Exception {
+    String ns = harness.newNamespace();
+    String name = "issue-" + point.name().toLowerCase().replace('_', '-');
+    crashThenRestart(new DieAt(point, name), () -> harness.create(apiKey(ns, name, KeyType.Clients)));
+
+    harness.awaitReady(ns, name, true, Reasons.ISSUED);
+    await().atMost(10, TimeUnit.SECONDS).untilAsserted(() -> assertOneWorkingKey(ns, name));
+  }
+
+  @ParameterizedTest
+  @EnumSource(value = Point.class, names = {"PENDING_RECORDED", "IDMELON_ANSWERED", "SECRET_WRITTEN", "STATUS_WRITTEN"})
+  void crashWhileResettingLeavesOneWorkingKey(Point point) throws Exception {
+    String ns = harness.newNamespace();
+    String name = "reset-" + point.name().toLowerCase().replace('_', '-');
+    harness.create(apiKey(ns, name, KeyType.Admin));
+    harness.awaitReady(ns, name, true, Reasons.ISSUED);
+    String oldValue = data(harness.secret(ns, name), "apiKey");
+
+    crashThenRestart(new DieAt(point, name), () -> annotate(ns, name, "crash-" + point));
+
+    await().atMost(20, TimeUnit.SECONDS).until(() -> ("crash-" + point).equals(harness.get(ns, name).getStatus().getLastReset())
+        && harness.ready(ns, name).map(c -> c.getStatus().equals("True")).orElse(false));
+    await().atMost(10, TimeUnit.SECONDS).untilAsserted(() -> assertOneWorkingKey(ns, name));
+    assertTrue(harness.simulator().authenticate(oldValue).isEmpty(), "the old value was reset away");
+  }
+
+  @ParameterizedTest
+  @EnumSource(value = Point.class, names = {"PENDING_RECORDED", "IDMELON_ANSWERED", "SECRET_WRITTEN", "STATUS_WRITTEN"})
+  void crashWhileReplacingLeavesOneKey(Point point) throws Exception {
+    String ns = harness.newNamespace();
+    String name = "replace-" + point.name().toLowerCase().replace('_', '-');
+    harness.create(apiKey(ns, name, KeyType.SharedMobile));
+    String oldId = harness.awaitReady(ns, name, true, Reasons.ISSUED).getStatus().getKeyId();
+
+    crashThenRestart(new DieAt(point, name), () -> annotate(ns, name, "crash-" + point));
+
+    await().atMost(20, TimeUnit.SECONDS).until(() -> ("crash-" + point).equals(harness.get(ns, name).getStatus().getLastReset())
+        && !oldId.equals(harness.get(ns, name).getStatus().getKeyId()));
+    await().atMost(10, TimeUnit.SECONDS).untilAsserted(() -> assertOneWorkingKey(ns, name));
+  }
+
+  private static void annotate(String ns, String name, String value) {
+    harness.client.resources(ApiKey.class).inNamespace(ns).withName(name).edit(k -> {
+      k.getMetadata().getAnnotations().put(ApiKey.RESET_ANNOTATION, value);
+      return k;
+    });
+  }
+}
