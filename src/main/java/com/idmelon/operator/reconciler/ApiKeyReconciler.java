@@ -250,7 +250,7 @@ public class ApiKeyReconciler implements Reconciler<ApiKey>, Cleaner<ApiKey> {
       log.warn("{}: {}; rotating the key to restore a working Secret", apiKey.ref(), what);
       action = rotate(t, existing, what, status.getLastReset(), false);
     } else if (inIdmelon == KeyInventory.Verdict.GONE
-        || (inIdmelon == KeyInventory.Verdict.EXPIRED && expiresAt != null && expiresAt.isAfter(t.now()))) {
+        || (inIdmelon == KeyInventory.Verdict.EXPIRED && (expiresAt == null || expiresAt.isAfter(t.now())))) {
       String what = "key " + status.getKeyId() + (inIdmelon == KeyInventory.Verdict.GONE
           ? " was deleted in IDmelon" : " was expired in IDmelon before its time");
       events.warning(apiKey, "KeyGone", what + "; issuing a new one");

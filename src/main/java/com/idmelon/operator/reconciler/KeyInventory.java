@@ -139,8 +139,9 @@ final class KeyInventory extends AbstractEventSource<IdmelonKey, ApiKey> {
   private static Verdict verdict(Snapshot snapshot, String keyId, Instant issuedAt, Instant now) {
     IdmelonKey key = snapshot.keys().get(keyId);
     if (key == null) {
-      // a key issued after the list was taken is simply not in it yet
-      return issuedAt != null && snapshot.listedAt().isAfter(issuedAt) ? Verdict.GONE : Verdict.UNKNOWN;
+      // a key issued after the list was taken is simply not in it yet; issuedAt is truncated to the second
+      return issuedAt != null && !snapshot.listedAt().isBefore(issuedAt.plusSeconds(1))
+          ? Verdict.GONE : Verdict.UNKNOWN;
     }
     return key.isExpiredAt(now) ? Verdict.EXPIRED : Verdict.PRESENT;
   }

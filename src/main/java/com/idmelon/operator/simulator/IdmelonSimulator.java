@@ -51,7 +51,7 @@ public final class IdmelonSimulator implements AutoCloseable {
   public static final String DEFAULT_KEYS_PATH = "/administrator/workspace/apikeys";
   public static final String STATISTICS_PATH = "/administrator/statistics/users";
 
-  /** One request as the simulator saw it, for tests and benchmarks that count calls at the server. */
+  /** One request as the simulator saw it (arrival time), for tests and benchmarks that count calls at the server. */
   public record Request(Instant at, String method, String path, int status) {
     public boolean isMutating() {
       return !method.equals("GET");
@@ -68,6 +68,8 @@ public final class IdmelonSimulator implements AutoCloseable {
   private final Map<String, SimulatedKey> keys = new ConcurrentHashMap<>();
   private final ConcurrentLinkedQueue<Request> requests = new ConcurrentLinkedQueue<>();
   private final SecureRandom random = new SecureRandom();
+  private final java.util.concurrent.atomic.AtomicInteger inFlight = new java.util.concurrent.atomic.AtomicInteger();
+  private final java.util.concurrent.atomic.AtomicInteger maxInFlight = new java.util.concurrent.atomic.AtomicInteger();
 
   private IdmelonSimulator(Builder builder) throws IOException {
     this.keysPath = builder.keysPath;
@@ -204,6 +206,12 @@ public final class IdmelonSimulator implements AutoCloseable {
 
   public void clearRequests() {
     requests.clear();
+    maxInFlight.set(0);
+  }
+
+  /** The most API requests served at the same time since the last {@link #clearRequests()}. */
+  public int maxInFlight() {
+    return maxInFlight.get();
   }
 
   @Override
@@ -218,14 +226,18 @@ public final class IdmelonSimulator implements AutoCloseable {
   }
 
   private void handle(HttpExchange exchange) throws IOException {
+    Instant arrived = clock.instant();
     String method = exchange.getRequestMethod();
     String path = exchange.getRequestURI().getPath();
     int status = 500;
-    try (exchange) {
-      if (path.startsWith("/_simulator/")) {
-        status = handleSimulator(exchange, method, path);
-        return;
+    if (path.startsWith("/_simulator/")) {
+      try (exchange) {
+        handleSimulator(exchange, method, path);
       }
+      return;
+    }
+    maxInFlight.accumulateAndGet(inFlight.incrementAndGet(), Math::max);
+    try (exchange) {
       java.time.Duration latency = faults.nextLatency();
       if (!latency.isZero()) {
         Thread.sleep(latency.toMillis());
@@ -257,7 +269,8 @@ public final class IdmelonSimulator implements AutoCloseable {
       log.warn("simulator failed on {} {}: {}", method, path, e.toString());
       status = 500;
     } finally {
-      requests.add(new Request(clock.instant(), method, path, status));
+      inFlight.decrementAndGet();
+      requests.add(new Request(arrived, method, path, status));
     }
   }
 

@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.idmelon.operator.simulator.IdmelonSimulator;
+import com.idmelon.operator.support.MovableClock;
 import java.io.IOException;
 import java.net.ServerSocket;
 import java.net.URI;
@@ -15,11 +16,8 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.FileTime;
-import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneOffset;
-import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -33,35 +31,11 @@ class HttpIdmelonClientTest {
   private IdmelonSimulator simulator;
   private HttpIdmelonClient client;
 
-  /** A clock tests can move forward, to let keys expire. */
-  static final class MovableClock extends Clock {
-    private final AtomicReference<Instant> now = new AtomicReference<>(Instant.parse("2026-11-27T12:00:00Z"));
-
-    void advance(Duration by) {
-      now.updateAndGet(i -> i.plus(by));
-    }
-
-    @Override
-    public Instant instant() {
-      return now.get();
-    }
-
-    @Override
-    public java.time.ZoneId getZone() {
-      return ZoneOffset.UTC;
-    }
-
-    @Override
-    public Clock withZone(java.time.ZoneId zone) {
-      return this;
-    }
-  }
-
   @BeforeEach
   void start() throws IOException {
     adminKeyFile = dir.resolve("admin-key");
     Files.writeString(adminKeyFile, "bootstrap\n", StandardCharsets.UTF_8);
-    clock = new MovableClock();
+    clock = new MovableClock(Instant.parse("2026-11-27T12:00:00Z"));
     simulator = IdmelonSimulator.builder(SecretValue.of("bootstrap")).clock(clock).start();
     client = clientWith(adminKeyFile);
   }

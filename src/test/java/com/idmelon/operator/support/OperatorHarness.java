@@ -22,6 +22,7 @@ import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Base64;
@@ -46,6 +47,7 @@ public final class OperatorHarness implements AutoCloseable {
   public final ReconcileCounter reconciles = new ReconcileCounter();
   private final Supplier<String> keyGenerator;
   private final UnaryOperator<ApiKeyOperator.Options> options;
+  private final Clock clock;
   private volatile IdmelonSimulator simulator;
   private ApiKeyOperator operator;
   private KubernetesClient operatorClient;
@@ -61,8 +63,15 @@ public final class OperatorHarness implements AutoCloseable {
   /** {@code options} adjusts the operator's options (fast backoff and no inventory poll are the defaults here). */
   public OperatorHarness(Supplier<String> keyGenerator, UnaryOperator<ApiKeyOperator.Options> options)
       throws IOException {
+    this(keyGenerator, options, Clock.systemUTC());
+  }
+
+  /** {@code clock} is shared by the operator and the simulator, so that tests can move time for both. */
+  public OperatorHarness(Supplier<String> keyGenerator, UnaryOperator<ApiKeyOperator.Options> options, Clock clock)
+      throws IOException {
     this.keyGenerator = keyGenerator;
     this.options = options;
+    this.clock = clock;
     kubernetes = EmbeddedKubernetes.start(0);
     try (InputStream crd = Files.newInputStream(Path.of("crds", "apikeys.idmelon.com-v1.yml"))) {
       kubernetes.installCrd(crd);
@@ -79,12 +88,13 @@ public final class OperatorHarness implements AutoCloseable {
   public synchronized void startOperator(Checkpoints checkpoints) {
     operatorClient = kubernetes.newClient();
     HttpIdmelonClient idmelon = new HttpIdmelonClient(
-        simulator.baseUrl(), simulator.keysPath(), adminKey, Duration.ofSeconds(2), Duration.ofSeconds(5));
+        simulator.baseUrl(), simulator.keysPath(), adminKey, Duration.ofSeconds(2), Duration.ofSeconds(5), clock);
     operator = new ApiKeyOperator(operatorClient, IdmelonClients.single(idmelon), options.apply(
         ApiKeyOperator.Options.defaults()
             .withBackoff(Duration.ofMillis(200), Duration.ofSeconds(2))
             .withPollInterval(Duration.ZERO)
             .withMetrics(reconciles)
+            .withClock(clock)
             .withCheckpoints(checkpoints)));
     operator.start();
   }
@@ -96,7 +106,7 @@ public final class OperatorHarness implements AutoCloseable {
   }
 
   private IdmelonSimulator newSimulator(int port) throws IOException {
-    IdmelonSimulator.Builder builder = IdmelonSimulator.builder(adminKey.get()).port(port);
+    IdmelonSimulator.Builder builder = IdmelonSimulator.builder(adminKey.get()).port(port).clock(clock);
     if (keyGenerator != null) {
       builder.keyGenerator(keyGenerator);
     }
