@@ -17,7 +17,23 @@ import picocli.CommandLine.Command;
 public final class Main implements Runnable {
 
   public static void main(String[] args) {
+    chooseLogging(System.getenv("LOG_FORMAT"));
     System.exit(execute(args.length == 0 ? new String[] {"run"} : args));
+  }
+
+  /**
+   * Two SLF4J providers ship in the jar: slf4j-simple for human-readable lines (the default) and Logback, whose
+   * built-in JsonEncoder writes one JSON object per line for log pipelines (LOG_FORMAT=json). The choice must be
+   * made before the first logger exists.
+   */
+  static void chooseLogging(String format) {
+    if (System.getProperty("slf4j.provider") != null) {
+      return;
+    }
+    System.setProperty("slf4j.internal.verbosity", "WARN"); // no notice about the provider chosen below
+    boolean json = "json".equalsIgnoreCase(format == null ? "" : format.trim());
+    System.setProperty("slf4j.provider",
+        json ? "ch.qos.logback.classic.spi.LogbackServiceProvider" : "org.slf4j.simple.SimpleServiceProvider");
   }
 
   public static int execute(String... args) {

@@ -1,14 +1,13 @@
 package com.idmelon.operator.cli;
 
 import com.idmelon.operator.ApiKeyOperator;
+import com.idmelon.operator.OperatorRuntime;
 import com.idmelon.operator.StartupException;
 import com.idmelon.operator.config.OperatorConfig;
 import com.idmelon.operator.crd.v1alpha1.ApiKey;
 import com.idmelon.operator.idmelon.AdminKeySource;
 import com.idmelon.operator.idmelon.HttpIdmelonClient;
-import com.idmelon.operator.idmelon.IdmelonClient;
-import com.idmelon.operator.idmelon.IdmelonException;
-import com.idmelon.operator.reconciler.IdmelonClients;
+import io.javaoperatorsdk.operator.api.config.LeaderElectionConfiguration;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.fabric8.kubernetes.client.KubernetesClientException;
@@ -35,10 +34,14 @@ import picocli.CommandLine.Command;
       "  METRICS_PORT            port of the metrics and health endpoints (default 8080)",
       "  POLL_INTERVAL           how often IDmelon's key list is read to notice keys deleted there (default 10m)",
       "  MAX_CONCURRENT_RECONCILES  ApiKeys reconciled in parallel (default 10)",
-      "  LEADER_ELECTION         true to run several replicas with one active leader (default false)"
+      "  LEADER_ELECTION         true to run several replicas with one active leader (default false); the Lease",
+      "                          is made in POD_NAMESPACE under the name idmelon-apikey-operator",
+      "  LOG_FORMAT              text (default) or json (one JSON object per line)"
     })
 public final class RunCommand implements Callable<Integer> {
   private static final Logger log = LoggerFactory.getLogger(RunCommand.class);
+  static final String LEASE_NAME = "idmelon-apikey-operator";
+  private static final Duration ADMIN_KEY_CHECK_INTERVAL = Duration.ofMinutes(1);
 
   @Override
   public Integer call() throws Exception {
@@ -49,29 +52,41 @@ public final class RunCommand implements Callable<Integer> {
     } catch (IllegalStateException e) {
       throw new StartupException(e.getMessage());
     }
-    IdmelonClient idmelon = new HttpIdmelonClient(
+    HttpIdmelonClient idmelon = new HttpIdmelonClient(
         config.baseUrl(), config.keysPath(), adminKey, Duration.ofSeconds(10), config.requestTimeout());
     KubernetesClient kubernetes = new KubernetesClientBuilder().build();
     checkKubernetes(kubernetes, config);
-    try {
-      idmelon.verifyAdminKey();
-      log.info("IDmelon at {} accepts the operator's admin key", config.baseUrl());
-    } catch (IdmelonException e) {
-      // not fatal: IDmelon may be briefly down; every ApiKey will report the problem until it answers
-      log.warn("IDmelon admin key check failed: {}", e.getMessage());
+    ApiKeyOperator.Options options = ApiKeyOperator.Options.defaults()
+        .withWatchNamespaces(config.watchNamespaces())
+        .withPollInterval(config.pollInterval())
+        .withReconcileThreads(config.maxConcurrentReconciles());
+    if (config.leaderElection()) {
+      String namespace = System.getenv().getOrDefault("POD_NAMESPACE", "default");
+      String identity = System.getenv().getOrDefault("POD_NAME",
+          System.getenv().getOrDefault("HOSTNAME", "apikey-operator-" + ProcessHandle.current().pid()));
+      // exit when leadership is lost: Kubernetes restarts the pod, which then stands by
+      options = options.withLeaderElection(new LeaderElectionConfiguration(LEASE_NAME, namespace,
+          LeaderElectionConfiguration.LEASE_DURATION_DEFAULT_VALUE,
+          LeaderElectionConfiguration.RENEW_DEADLINE_DEFAULT_VALUE,
+          LeaderElectionConfiguration.RETRY_PERIOD_DEFAULT_VALUE, identity, null, true));
+      log.info("leader election on: Lease {}/{} as {}", namespace, LEASE_NAME, identity);
     }
-    ApiKeyOperator operator = new ApiKeyOperator(kubernetes, IdmelonClients.single(idmelon),
-        ApiKeyOperator.Options.defaults()
-            .withWatchNamespaces(config.watchNamespaces())
-            .withPollInterval(config.pollInterval())
-            .withReconcileThreads(config.maxConcurrentReconciles()));
+    OperatorRuntime runtime;
+    try {
+      runtime = OperatorRuntime.create(kubernetes, idmelon, config.metricsPort(), options);
+    } catch (java.net.BindException e) {
+      throw new StartupException("cannot serve metrics on port " + config.metricsPort() + ": " + e.getMessage());
+    }
+    // a refused admin key is not fatal: every ApiKey reports it, and readiness follows the check
+    runtime.adminKeyCheck().check();
     CountDownLatch stopped = new CountDownLatch(1);
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-      operator.close();
+      runtime.close();
       kubernetes.close();
       stopped.countDown();
     }, "shutdown"));
-    operator.start();
+    runtime.start(ADMIN_KEY_CHECK_INTERVAL);
+    log.info("metrics on :{}/metrics, probes on /healthz and /readyz", runtime.metricsPort());
     log.info("operator started (namespaces: {})",
         config.watchNamespaces().isEmpty() ? "all" : String.join(",", config.watchNamespaces()));
     stopped.await();
@@ -97,7 +112,10 @@ public final class RunCommand implements Callable<Integer> {
         throw new StartupException("the Kubernetes API server at " + server + " refused to list ApiKeys ("
             + e.getCode() + "): check the service account's RBAC");
       }
-      Throwable cause = e.getCause() != null ? e.getCause() : e;
+      Throwable cause = e;
+      while (cause.getCause() != null && cause.getCause() != cause) {
+        cause = cause.getCause(); // the root cause says what went wrong: unknown host, refused, TLS...
+      }
       throw new StartupException("cannot reach the Kubernetes API server at " + server + ": "
           + cause.getClass().getSimpleName() + (cause.getMessage() == null ? "" : " " + cause.getMessage()));
     }

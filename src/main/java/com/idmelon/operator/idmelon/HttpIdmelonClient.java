@@ -38,6 +38,7 @@ public final class HttpIdmelonClient implements IdmelonClient {
   private final HttpClient http;
   private final Clock clock;
   private volatile Instant notBefore = Instant.MIN;
+  private volatile IdmelonCallObserver observer = IdmelonCallObserver.NONE;
 
   public HttpIdmelonClient(
       URI baseUrl, String keysPath, AdminKeySource adminKey, Duration connectTimeout, Duration requestTimeout) {
@@ -54,9 +55,15 @@ public final class HttpIdmelonClient implements IdmelonClient {
     this.http = HttpClient.newBuilder().connectTimeout(connectTimeout).build();
   }
 
+  /** Reports every request to {@code observer} (metrics). */
+  public HttpIdmelonClient observedBy(IdmelonCallObserver observer) {
+    this.observer = observer;
+    return this;
+  }
+
   @Override
   public List<IdmelonKey> list() {
-    JsonNode body = send("list", request(keysPath).GET(), 200);
+    JsonNode body = send("list", "list", request(keysPath).GET(), 200);
     if (!body.isArray()) {
       throw malformed("list", "expected a JSON array");
     }
@@ -73,7 +80,7 @@ public final class HttpIdmelonClient implements IdmelonClient {
     payload.put("name", name);
     payload.put("type", type.name());
     payload.put("expiresAt", expiresAt == null ? null : expiresAt.toString());
-    JsonNode body = send("create", request(keysPath).POST(json(payload)).header("Content-Type", "application/json"), 201);
+    JsonNode body = send("create", "create", request(keysPath).POST(json(payload)).header("Content-Type", "application/json"), 201);
     return toIssued("create", body);
   }
 
@@ -81,7 +88,7 @@ public final class HttpIdmelonClient implements IdmelonClient {
   public Optional<IdmelonKey> read(String id) {
     String operation = "read " + id;
     try {
-      return Optional.of(toKey(operation, send(operation, request(keyPath(id)).GET(), 200)));
+      return Optional.of(toKey(operation, send("read", operation, request(keyPath(id)).GET(), 200)));
     } catch (IdmelonRejectedException e) {
       if (e.isNotFound()) {
         return Optional.empty();
@@ -94,7 +101,7 @@ public final class HttpIdmelonClient implements IdmelonClient {
   public IssuedKey reset(String id) {
     String operation = "reset " + id;
     JsonNode body =
-        send(operation, request(keyPath(id) + "/reset").POST(HttpRequest.BodyPublishers.noBody()), 200);
+        send("reset", operation, request(keyPath(id) + "/reset").POST(HttpRequest.BodyPublishers.noBody()), 200);
     return toIssued(operation, body);
   }
 
@@ -102,7 +109,7 @@ public final class HttpIdmelonClient implements IdmelonClient {
   public void delete(String id) {
     String operation = "delete " + id;
     try {
-      send(operation, request(keyPath(id)).DELETE(), 204);
+      send("delete", operation, request(keyPath(id)).DELETE(), 204);
     } catch (IdmelonRejectedException e) {
       if (!e.isNotFound()) {
         throw e;
@@ -113,7 +120,7 @@ public final class HttpIdmelonClient implements IdmelonClient {
 
   @Override
   public void verifyAdminKey() {
-    send("verify admin key", request(STATISTICS_PATH).GET(), 200);
+    send("verify", "verify admin key", request(STATISTICS_PATH).GET(), 200);
   }
 
   private HttpRequest.Builder request(String path) {
@@ -127,7 +134,7 @@ public final class HttpIdmelonClient implements IdmelonClient {
     return keysPath + "/" + java.net.URLEncoder.encode(id, java.nio.charset.StandardCharsets.UTF_8);
   }
 
-  private JsonNode send(String operation, HttpRequest.Builder builder, int expectedStatus) {
+  private JsonNode send(String kind, String operation, HttpRequest.Builder builder, int expectedStatus) {
     Instant now = clock.instant();
     Instant resumeAt = notBefore;
     if (now.isBefore(resumeAt)) {
@@ -136,11 +143,15 @@ public final class HttpIdmelonClient implements IdmelonClient {
     }
     HttpRequest request = builder.build();
     HttpResponse<String> response;
+    long started = System.nanoTime();
     try {
       response = http.send(request, HttpResponse.BodyHandlers.ofString());
+      observer.observe(kind, response.statusCode(), Duration.ofNanos(System.nanoTime() - started));
     } catch (HttpTimeoutException e) {
+      observer.observe(kind, 0, Duration.ofNanos(System.nanoTime() - started));
       throw new IdmelonUnavailableException(operation, 0, "IDmelon " + operation + " timed out", null, e);
     } catch (IOException e) {
+      observer.observe(kind, 0, Duration.ofNanos(System.nanoTime() - started));
       throw new IdmelonUnavailableException(
           operation, 0, "IDmelon " + operation + " failed: " + describe(e), null, e);
     } catch (InterruptedException e) {

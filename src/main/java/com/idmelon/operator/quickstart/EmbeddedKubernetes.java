@@ -107,7 +107,10 @@ public final class EmbeddedKubernetes implements AutoCloseable {
     server.destroy();
   }
 
-  /** CRUD dispatcher that also answers the discovery requests of kubectl. */
+  /**
+   * CRUD dispatcher that also answers the discovery requests of kubectl, and SelfSubjectRulesReviews (JOSDK checks
+   * its Lease permissions before leader election) with "everything allowed": this server has no RBAC.
+   */
   static final class DiscoveryDispatcher extends KubernetesCrudDispatcher {
     private static final List<String> VERBS =
         List.of("create", "delete", "deletecollection", "get", "list", "patch", "update", "watch");
@@ -115,6 +118,19 @@ public final class EmbeddedKubernetes implements AutoCloseable {
     @Override
     public MockResponse dispatch(RecordedRequest request) {
       String path = request.getPath() == null ? "" : request.getPath().split("\\?", 2)[0];
+      if ("POST".equals(request.getMethod())
+          && path.equals("/apis/authorization.k8s.io/v1/selfsubjectrulesreviews")) {
+        var review = Serialization.unmarshal(request.getUtf8Body(),
+            io.fabric8.kubernetes.api.model.authorization.v1.SelfSubjectRulesReview.class);
+        review.setStatus(new io.fabric8.kubernetes.api.model.authorization.v1.SubjectRulesReviewStatusBuilder()
+            .withIncomplete(false)
+            .addNewResourceRule().withApiGroups("*").withResources("*").withVerbs("*").endResourceRule()
+            .build());
+        return new MockResponse()
+            .setResponseCode(201)
+            .addHeader("Content-Type", "application/json")
+            .setBody(Serialization.asJson(review));
+      }
       if ("GET".equals(request.getMethod())) {
         KubernetesResource discovery = discovery(path);
         if (discovery != null) {

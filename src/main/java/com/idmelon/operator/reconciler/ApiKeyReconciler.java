@@ -43,6 +43,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import java.util.function.Supplier;
+import java.util.stream.Stream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -70,11 +71,14 @@ public class ApiKeyReconciler implements Reconciler<ApiKey>, Cleaner<ApiKey> {
   private final Checkpoints checkpoints;
   private final Duration pollInterval;
   private final CrashRecovery recovery;
+  private final RotationListener rotations;
   private SecretWriter secrets;
   private KeyInventory inventory;
+  private volatile Supplier<Stream<ApiKey>> cachedApiKeys = Stream::empty;
 
   public ApiKeyReconciler(IdmelonClients clients, KubernetesClient kubernetes, Clock clock, Backoff backoff,
-      Duration pollInterval, Checkpoints checkpoints) {
+      Duration pollInterval, Checkpoints checkpoints, RotationListener rotations) {
+    this.rotations = rotations;
     this.clients = clients;
     this.clock = clock;
     this.backoff = backoff;
@@ -97,7 +101,13 @@ public class ApiKeyReconciler implements Reconciler<ApiKey>, Cleaner<ApiKey> {
         context);
     secrets = new SecretWriter(context.getClient(), informer);
     inventory = new KeyInventory(clients, pollInterval, clock, () -> context.getPrimaryCache().list());
+    cachedApiKeys = () -> context.getPrimaryCache().list();
     return List.of(informer, inventory);
+  }
+
+  /** The ApiKeys in the operator's cache (for metrics); empty until the controller starts. */
+  public Stream<ApiKey> cachedApiKeys() {
+    return cachedApiKeys.get();
   }
 
   /** The status as the API server has it, and how to change it there; writes only when something changed. */
@@ -238,9 +248,9 @@ public class ApiKeyReconciler implements Reconciler<ApiKey>, Cleaner<ApiKey> {
     Instant expiresAt = parse(status.getExpiresAt());
     String action = null;
     if (reset != null && !reset.equals(status.getLastReset())) {
-      action = rotate(t, existing, "the reset annotation changed to '" + reset + "'", reset, false);
+      action = rotate(t, "reset-annotation", existing, "the reset annotation changed to '" + reset + "'", reset, false);
     } else if (redo) {
-      action = rotate(t, existing, "an interrupted " + redoing + " is done again", status.getLastReset(),
+      action = rotate(t, "recovery", existing, "an interrupted " + redoing + " is done again", status.getLastReset(),
           Pending.REPLACE.equals(redoing));
     } else if (existing.isEmpty() || published.isEmpty()) {
       String what = existing.isEmpty()
@@ -248,18 +258,18 @@ public class ApiKeyReconciler implements Reconciler<ApiKey>, Cleaner<ApiKey> {
           : "the apiKey in Secret " + secretName + " was changed outside the operator";
       events.warning(apiKey, Reasons.SECRET_DRIFTED, what + "; rotating the key to restore a working Secret");
       log.warn("{}: {}; rotating the key to restore a working Secret", apiKey.ref(), what);
-      action = rotate(t, existing, what, status.getLastReset(), false);
+      action = rotate(t, "secret-drift", existing, what, status.getLastReset(), false);
     } else if (inIdmelon == KeyInventory.Verdict.GONE
         || (inIdmelon == KeyInventory.Verdict.EXPIRED && (expiresAt == null || expiresAt.isAfter(t.now())))) {
       String what = "key " + status.getKeyId() + (inIdmelon == KeyInventory.Verdict.GONE
           ? " was deleted in IDmelon" : " was expired in IDmelon before its time");
       events.warning(apiKey, "KeyGone", what + "; issuing a new one");
       log.warn("{}: {}; issuing a new one", apiKey.ref(), what);
-      action = rotate(t, existing, what, status.getLastReset(), true);
+      action = rotate(t, "key-gone", existing, what, status.getLastReset(), true);
     } else if (expiryChanged(spec, status)) {
-      action = rotate(t, existing, "spec.expiresAt changed", status.getLastReset(), true);
+      action = rotate(t, "expiry-changed", existing, "spec.expiresAt changed", status.getLastReset(), true);
     } else if (renewalDue(spec, status, t.now())) {
-      rotate(t, existing, "it is due for renewal", status.getLastReset(), true);
+      rotate(t, "renewal", existing, "it is due for renewal", status.getLastReset(), true);
       action = Reasons.RENEWED;
     } else if (!ManagedSecret.templateApplied(existing.get(), apiKey)) {
       // labels or annotations of secretTemplate (or our managed-by label) were removed or changed
@@ -337,7 +347,14 @@ public class ApiKeyReconciler implements Reconciler<ApiKey>, Cleaner<ApiKey> {
    * the old one for deletion after the grace period. {@code forceReplace} is for a new expiry, which reset keeps,
    * and for a key that is gone.
    */
-  private String rotate(Turn t, Optional<Secret> existing, String why, String lastReset, boolean forceReplace) {
+  private String rotate(Turn t, String trigger, Optional<Secret> existing, String why, String lastReset,
+      boolean forceReplace) {
+    String action = rotateOnce(t, existing, why, lastReset, forceReplace);
+    rotations.rotated(t.apiKey(), trigger);
+    return action;
+  }
+
+  private String rotateOnce(Turn t, Optional<Secret> existing, String why, String lastReset, boolean forceReplace) {
     ApiKey apiKey = t.apiKey();
     ApiKeySpec spec = t.spec();
     ApiKeyStatus status = t.status();
@@ -351,7 +368,7 @@ public class ApiKeyReconciler implements Reconciler<ApiKey>, Cleaner<ApiKey> {
           throw e;
         }
         log.warn("{}: key {} is gone from IDmelon; issuing a new one", apiKey.ref(), oldId);
-        return rotate(t, existing, why + " (the key was gone from IDmelon)", lastReset, true);
+        return rotateOnce(t, existing, why + " (the key was gone from IDmelon)", lastReset, true);
       }
       publish(apiKey, existing, issued, t.now(), lastReset, null);
       record(status, issued, apiKey.secretName(), t.now());

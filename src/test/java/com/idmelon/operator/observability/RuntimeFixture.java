@@ -1,0 +1,61 @@
+package com.idmelon.operator.observability;
+
+import com.idmelon.operator.ApiKeyOperator;
+import com.idmelon.operator.OperatorRuntime;
+import com.idmelon.operator.idmelon.AdminKeySource;
+import com.idmelon.operator.idmelon.HttpIdmelonClient;
+import com.idmelon.operator.quickstart.EmbeddedKubernetes;
+import com.idmelon.operator.simulator.IdmelonSimulator;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.function.UnaryOperator;
+
+/** The CRUD mock API server, the simulator, and operator runtimes wired as `run` wires them. */
+final class RuntimeFixture implements AutoCloseable {
+  final EmbeddedKubernetes kubernetes;
+  final KubernetesClient client;
+  final Path adminKeyFile;
+  final IdmelonSimulator simulator;
+  private final HttpClient http = HttpClient.newHttpClient();
+
+  RuntimeFixture() throws IOException {
+    kubernetes = EmbeddedKubernetes.start(0);
+    try (InputStream crd = Files.newInputStream(Path.of("crds", "apikeys.idmelon.com-v1.yml"))) {
+      kubernetes.installCrd(crd);
+    }
+    client = kubernetes.newClient();
+    adminKeyFile = Files.createTempFile("admin-key", "");
+    Files.writeString(adminKeyFile, "bootstrap-" + System.nanoTime(), StandardCharsets.UTF_8);
+    simulator = IdmelonSimulator.builder(AdminKeySource.load(adminKeyFile).get()).start();
+  }
+
+  /** A runtime (as in a pod), with its own Kubernetes client; not started. */
+  OperatorRuntime runtime(UnaryOperator<ApiKeyOperator.Options> options) throws IOException {
+    HttpIdmelonClient idmelon = new HttpIdmelonClient(simulator.baseUrl(), simulator.keysPath(),
+        new AdminKeySource(adminKeyFile), Duration.ofSeconds(2), Duration.ofSeconds(5));
+    return OperatorRuntime.create(kubernetes.newClient(), idmelon, 0,
+        options.apply(ApiKeyOperator.Options.defaults().withBackoff(Duration.ofMillis(200), Duration.ofSeconds(2))));
+  }
+
+  HttpResponse<String> get(OperatorRuntime runtime, String path) throws Exception {
+    return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + runtime.metricsPort() + path)).build(),
+        HttpResponse.BodyHandlers.ofString());
+  }
+
+  @Override
+  public void close() throws IOException {
+    client.close();
+    simulator.close();
+    kubernetes.close();
+    Files.deleteIfExists(adminKeyFile);
+  }
+}
