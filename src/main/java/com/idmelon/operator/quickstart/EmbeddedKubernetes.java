@@ -64,6 +64,18 @@ public final class EmbeddedKubernetes implements AutoCloseable {
     return server.createClient();
   }
 
+  /** A new client that sends {@code userAgent}, so that a test can tell its requests from others'. */
+  public io.fabric8.kubernetes.client.KubernetesClient newClient(String userAgent) {
+    return new io.fabric8.kubernetes.client.KubernetesClientBuilder()
+        .withConfig(new io.fabric8.kubernetes.client.ConfigBuilder(io.fabric8.kubernetes.client.Config.empty())
+            .withMasterUrl(url())
+            .withNamespace("default")
+            .withUserAgent(userAgent)
+            .withRequestRetryBackoffLimit(0)
+            .build())
+        .build();
+  }
+
   public String url() {
     return "http://127.0.0.1:" + server.getPort();
   }

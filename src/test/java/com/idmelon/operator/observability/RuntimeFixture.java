@@ -20,14 +20,14 @@ import java.time.Duration;
 import java.util.function.UnaryOperator;
 
 /** The CRUD mock API server, the simulator, and operator runtimes wired as `run` wires them. */
-final class RuntimeFixture implements AutoCloseable {
-  final EmbeddedKubernetes kubernetes;
-  final KubernetesClient client;
+public final class RuntimeFixture implements AutoCloseable {
+  public final EmbeddedKubernetes kubernetes;
+  public final KubernetesClient client;
   final Path adminKeyFile;
-  final IdmelonSimulator simulator;
+  public final IdmelonSimulator simulator;
   private final HttpClient http = HttpClient.newHttpClient();
 
-  RuntimeFixture() throws IOException {
+  public RuntimeFixture() throws IOException {
     kubernetes = EmbeddedKubernetes.start(0);
     try (InputStream crd = Files.newInputStream(Path.of("crds", "apikeys.idmelon.com-v1.yml"))) {
       kubernetes.installCrd(crd);
@@ -40,9 +40,15 @@ final class RuntimeFixture implements AutoCloseable {
 
   /** A runtime (as in a pod), with its own Kubernetes client; not started. */
   OperatorRuntime runtime(UnaryOperator<ApiKeyOperator.Options> options) throws IOException {
+    return runtime(options, kubernetes.newClient());
+  }
+
+  /** A runtime using {@code kubernetesClient} for every Kubernetes request. */
+  public OperatorRuntime runtime(UnaryOperator<ApiKeyOperator.Options> options, KubernetesClient kubernetesClient)
+      throws IOException {
     HttpIdmelonClient idmelon = new HttpIdmelonClient(simulator.baseUrl(), simulator.keysPath(),
         new AdminKeySource(adminKeyFile), Duration.ofSeconds(2), Duration.ofSeconds(5));
-    return OperatorRuntime.create(kubernetes.newClient(), idmelon, 0,
+    return OperatorRuntime.create(kubernetesClient, idmelon, 0,
         options.apply(ApiKeyOperator.Options.defaults().withBackoff(Duration.ofMillis(200), Duration.ofSeconds(2))));
   }
 

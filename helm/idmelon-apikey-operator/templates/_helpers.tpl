@@ -1,0 +1,66 @@
+{{- define "apikey-operator.name" -}}
+{{- .Chart.Name | trunc 63 | trimSuffix "-" -}}
+{{- end -}}
+
+{{- define "apikey-operator.fullname" -}}
+{{- if contains .Chart.Name .Release.Name -}}
+{{- .Release.Name | trunc 63 | trimSuffix "-" -}}
+{{- else -}}
+{{- printf "%s-%s" .Release.Name .Chart.Name | trunc 63 | trimSuffix "-" -}}
+{{- end -}}
+{{- end -}}
+
+{{- define "apikey-operator.selectorLabels" -}}
+app.kubernetes.io/name: {{ include "apikey-operator.name" . }}
+app.kubernetes.io/instance: {{ .Release.Name }}
+{{- end -}}
+
+{{- define "apikey-operator.labels" -}}
+helm.sh/chart: {{ printf "%s-%s" .Chart.Name .Chart.Version }}
+{{ include "apikey-operator.selectorLabels" . }}
+app.kubernetes.io/version: {{ .Chart.AppVersion | quote }}
+app.kubernetes.io/managed-by: {{ .Release.Service }}
+{{- end -}}
+
+{{- define "apikey-operator.serviceAccountName" -}}
+{{- if .Values.serviceAccount.create -}}
+{{- default (include "apikey-operator.fullname" .) .Values.serviceAccount.name -}}
+{{- else -}}
+{{- default "default" .Values.serviceAccount.name -}}
+{{- end -}}
+{{- end -}}
+
+{{- define "apikey-operator.baseUrl" -}}
+{{- if eq .Values.idmelon.region "us" -}}
+https://skm.idmelon.com
+{{- else if eq .Values.idmelon.region "eu" -}}
+https://skm.eu.idmelon.com
+{{- else if eq .Values.idmelon.region "dedicated" -}}
+{{- required "idmelon.baseUrl is required with idmelon.region: dedicated" .Values.idmelon.baseUrl -}}
+{{- else -}}
+{{- fail (printf "idmelon.region must be us, eu or dedicated, not %s" .Values.idmelon.region) -}}
+{{- end -}}
+{{- end -}}
+
+{{/* The rules on ApiKeys, Secrets and Events: each verb is used by the operator (see README.md, "Operate"). */}}
+{{- define "apikey-operator.namespacedRules" -}}
+- apiGroups: ["idmelon.com"]
+  resources: ["apikeys"]
+  # list/watch: the informer; patch: add and remove the finalizer; get: JOSDK re-reads on a conflicting patch
+  verbs: ["get", "list", "watch", "patch"]
+- apiGroups: ["idmelon.com"]
+  resources: ["apikeys/status"]
+  verbs: ["patch"]
+- apiGroups: ["idmelon.com"]
+  resources: ["apikeys/finalizers"]
+  # needed to set blockOwnerDeletion on the owner reference of the Secret
+  verbs: ["update"]
+- apiGroups: [""]
+  resources: ["secrets"]
+  # list/watch only Secrets labelled managed-by (label-selected informer); get reads one that lost its label;
+  # create/patch write the key; delete removes the old Secret when spec.secretName changes
+  verbs: ["get", "list", "watch", "create", "patch", "delete"]
+- apiGroups: [""]
+  resources: ["events"]
+  verbs: ["create"]
+{{- end -}}

@@ -1,0 +1,188 @@
+package com.idmelon.operator.chart;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.marcnuri.helm.Helm;
+import com.marcnuri.helm.LintResult;
+import com.marcnuri.helm.TemplateCommand;
+import io.fabric8.kubernetes.api.model.Container;
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.PodSpec;
+import io.fabric8.kubernetes.api.model.Volume;
+import io.fabric8.kubernetes.api.model.apps.Deployment;
+import io.fabric8.kubernetes.api.model.rbac.ClusterRole;
+import io.fabric8.kubernetes.api.model.rbac.PolicyRule;
+import io.fabric8.kubernetes.api.model.rbac.Role;
+import io.fabric8.kubernetes.client.utils.Serialization;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+
+import java.util.List;
+
+import java.util.function.UnaryOperator;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+
+/** The Helm chart, rendered offline by Helm itself and read back with fabric8. */
+class ChartTest {
+  static final Path CHART = Path.of("helm", "idmelon-apikey-operator");
+
+  static List<HasMetadata> render(UnaryOperator<TemplateCommand> values) {
+    String yaml = values.apply(new Helm(CHART).template()
+            .withName("apikeys")
+            .withNamespace("idmelon-system")
+            .withKubeVersion("1.31.0")
+            .set("idmelon.adminKeySecret.name", "idmelon-admin-key"))
+        .call();
+    List<HasMetadata> objects = new ArrayList<>();
+    for (String document : yaml.split("(?m)^---\\s*$")) {
+      if (document.lines().anyMatch(l -> l.startsWith("kind:"))) {
+        objects.add(Serialization.unmarshal(document, HasMetadata.class));
+      }
+    }
+    return objects;
+  }
+
+  static <T extends HasMetadata> Stream<T> ofKind(List<HasMetadata> objects, Class<T> type) {
+    return objects.stream().filter(type::isInstance).map(type::cast);
+  }
+
+  static List<PolicyRule> operatorRules(List<HasMetadata> objects) {
+    List<PolicyRule> rules = new ArrayList<>();
+    ofKind(objects, ClusterRole.class).filter(r -> !r.getMetadata().getName().endsWith("-viewer")
+        && !r.getMetadata().getName().endsWith("-editor")).forEach(r -> rules.addAll(r.getRules()));
+    ofKind(objects, Role.class).forEach(r -> rules.addAll(r.getRules()));
+    return rules;
+  }
+
+  @Test
+  void chartPassesStrictLint() {
+    LintResult result = new Helm(CHART).lint().strict().call();
+    assertFalse(result.isFailed(), String.join("\n", result.getMessages()));
+  }
+
+  @Test
+  void chartCrdIsTheCommittedOne() throws Exception {
+    assertEquals(Files.readString(Path.of("crds", "apikeys.idmelon.com-v1.yml")),
+        Files.readString(CHART.resolve("crds").resolve("apikeys.idmelon.com-v1.yml")),
+        "the chart's CRD is copied by the build: run `mvn -Pupdate-crds process-classes`");
+  }
+
+  @Test
+  void noRuleUsesAWildcard() {
+    for (List<HasMetadata> objects : List.of(render(t -> t),
+        render(t -> t.set("watchNamespaces[0]", "team-a").set("watchNamespaces[1]", "team-b")))) {
+      Stream.concat(ofKind(objects, ClusterRole.class).flatMap(r -> r.getRules().stream()),
+              ofKind(objects, Role.class).flatMap(r -> r.getRules().stream()))
+          .forEach(rule -> Stream.of(rule.getApiGroups(), rule.getResources(), rule.getVerbs())
+              .flatMap(List::stream)
+              .forEach(word -> assertFalse(word.contains("*"), "wildcard in " + rule)));
+    }
+  }
+
+  @Test
+  void clusterWideModeHasOneClusterRoleAndNamespacedModeNoClusterAccessToSecrets() {
+    List<HasMetadata> clusterWide = render(t -> t);
+    assertEquals(1, ofKind(clusterWide, ClusterRole.class).filter(r -> r.getRules().stream()
+        .anyMatch(rule -> rule.getResources().contains("secrets"))).count());
+
+    List<HasMetadata> namespaced = render(t -> t.set("watchNamespaces[0]", "team-a").set("watchNamespaces[1]", "team-b"));
+    assertTrue(ofKind(namespaced, ClusterRole.class).noneMatch(r -> r.getRules().stream()
+        .anyMatch(rule -> rule.getResources().contains("secrets"))), "no ClusterRole for Secrets");
+    List<String> secretRoles = ofKind(namespaced, Role.class)
+        .filter(r -> r.getRules().stream().anyMatch(rule -> rule.getResources().contains("secrets")))
+        .map(r -> r.getMetadata().getNamespace()).sorted().toList();
+    assertEquals(List.of("team-a", "team-b"), secretRoles, "a Role per watched namespace");
+    Deployment deployment = ofKind(namespaced, Deployment.class).findFirst().orElseThrow();
+    assertEquals("team-a,team-b", env(deployment.getSpec().getTemplate().getSpec().getContainers().get(0), "WATCH_NAMESPACES"));
+  }
+
+  @Test
+  void userRolesAreAggregatedIntoViewAndEditWithoutSecrets() {
+    List<HasMetadata> objects = render(t -> t);
+    ClusterRole viewer = ofKind(objects, ClusterRole.class).filter(r -> r.getMetadata().getName().endsWith("-viewer")).findFirst().orElseThrow();
+    ClusterRole editor = ofKind(objects, ClusterRole.class).filter(r -> r.getMetadata().getName().endsWith("-editor")).findFirst().orElseThrow();
+    assertEquals("true", viewer.getMetadata().getLabels().get("rbac.authorization.k8s.io/aggregate-to-view"));
+    assertEquals("true", editor.getMetadata().getLabels().get("rbac.authorization.k8s.io/aggregate-to-edit"));
+    assertEquals(List.of("get", "list", "watch"), viewer.getRules().get(0).getVerbs());
+    assertTrue(editor.getRules().get(0).getVerbs().contains("patch"), "patch: kubectl annotate for a reset");
+    Stream.of(viewer, editor).flatMap(r -> r.getRules().stream())
+        .forEach(rule -> assertEquals(List.of("apikeys"), rule.getResources()));
+  }
+
+  @Test
+  void podIsHardenedToTheRestrictedProfileWithAReadOnlyRoot() {
+    Deployment deployment = ofKind(render(t -> t), Deployment.class).findFirst().orElseThrow();
+    PodSpec pod = deployment.getSpec().getTemplate().getSpec();
+    assertTrue(pod.getSecurityContext().getRunAsNonRoot());
+    assertEquals("RuntimeDefault", pod.getSecurityContext().getSeccompProfile().getType());
+    Container container = pod.getContainers().get(0);
+    assertFalse(container.getSecurityContext().getAllowPrivilegeEscalation());
+    assertTrue(container.getSecurityContext().getReadOnlyRootFilesystem());
+    assertEquals(List.of("ALL"), container.getSecurityContext().getCapabilities().getDrop());
+    assertTrue(container.getVolumeMounts().stream().anyMatch(m -> m.getMountPath().equals("/tmp")));
+    assertNotNull(pod.getVolumes().stream().filter(v -> v.getName().equals("tmp")).findFirst().orElseThrow().getEmptyDir());
+    assertNotNull(container.getResources().getRequests().get("memory"));
+    assertNotNull(container.getResources().getLimits().get("memory"));
+    assertEquals("/healthz", container.getLivenessProbe().getHttpGet().getPath());
+    assertEquals("/readyz", container.getReadinessProbe().getHttpGet().getPath());
+  }
+
+  @Test
+  void adminKeyIsMountedFromTheSecretAsAFileNeverAsAnEnvironmentVariable() {
+    Deployment deployment = ofKind(render(t -> t), Deployment.class).findFirst().orElseThrow();
+    PodSpec pod = deployment.getSpec().getTemplate().getSpec();
+    Container container = pod.getContainers().get(0);
+    Volume volume = pod.getVolumes().stream().filter(v -> v.getSecret() != null).findFirst().orElseThrow();
+    assertEquals("idmelon-admin-key", volume.getSecret().getSecretName());
+    String mountPath = container.getVolumeMounts().stream().filter(m -> m.getName().equals(volume.getName()))
+        .findFirst().orElseThrow().getMountPath();
+    assertEquals(mountPath + "/" + volume.getSecret().getItems().get(0).getPath(), env(container, "IDMELON_ADMIN_KEY_FILE"));
+    assertTrue(container.getEnv().stream().noneMatch(e -> e.getValueFrom() != null && e.getValueFrom().getSecretKeyRef() != null));
+    assertTrue(container.getEnvFrom() == null || container.getEnvFrom().isEmpty());
+  }
+
+  @Test
+  void regionPresetsAndTheirMistakes() {
+    assertEquals("https://skm.idmelon.com", baseUrl(render(t -> t)));
+    assertEquals("https://skm.eu.idmelon.com", baseUrl(render(t -> t.set("idmelon.region", "eu"))));
+    assertEquals("https://skm.idmelon.example.com", baseUrl(render(t -> t.set("idmelon.region", "dedicated")
+        .set("idmelon.baseUrl", "https://skm.idmelon.example.com"))));
+    assertFailure("idmelon.baseUrl is required", t -> t.set("idmelon.region", "dedicated"));
+    assertFailure("idmelon.region must be us, eu or dedicated", t -> t.set("idmelon.region", "mars"));
+    assertFailure("replicaCount > 1 needs leaderElection.enabled",
+        t -> t.set("replicaCount", 2).set("leaderElection.enabled", false));
+  }
+
+  @Test
+  void optionalObjectsAreOffByDefault() {
+    List<String> kinds = render(t -> t).stream().map(HasMetadata::getKind).toList();
+    assertFalse(kinds.contains("ServiceMonitor"));
+    assertFalse(kinds.contains("PrometheusRule"));
+    assertFalse(kinds.contains("PodDisruptionBudget"));
+    List<String> all = render(t -> t.set("metrics.serviceMonitor.enabled", true)
+        .set("metrics.prometheusRule.enabled", true).set("podDisruptionBudget.enabled", true))
+        .stream().map(HasMetadata::getKind).toList();
+    assertTrue(all.containsAll(List.of("ServiceMonitor", "PrometheusRule", "PodDisruptionBudget", "Service")), all.toString());
+  }
+
+  private static void assertFailure(String message, UnaryOperator<TemplateCommand> values) {
+    Exception e = assertThrows(Exception.class, () -> render(values));
+    assertTrue(e.getMessage().contains(message), e.getMessage());
+  }
+
+  private static String baseUrl(List<HasMetadata> objects) {
+    return env(ofKind(objects, Deployment.class).findFirst().orElseThrow()
+        .getSpec().getTemplate().getSpec().getContainers().get(0), "IDMELON_BASE_URL");
+  }
+
+  static String env(Container container, String name) {
+    return container.getEnv().stream().filter(e -> e.getName().equals(name)).findFirst().orElseThrow().getValue();
+  }
+
+}
