@@ -1,5 +1,6 @@
 package com.idmelon.operator;
 
+import com.idmelon.operator.cli.ApiServerCommand;
 import com.idmelon.operator.cli.QuickStartCommand;
 import com.idmelon.operator.cli.RunCommand;
 import com.idmelon.operator.cli.SimulatorCommand;
@@ -13,7 +14,7 @@ import picocli.CommandLine.Command;
     mixinStandardHelpOptions = true,
     version = "apikey-operator 0.1.0",
     description = "Manages IDmelon workspace API keys from Kubernetes ApiKey resources.",
-    subcommands = {RunCommand.class, SimulatorCommand.class, QuickStartCommand.class})
+    subcommands = {RunCommand.class, SimulatorCommand.class, QuickStartCommand.class, ApiServerCommand.class})
 public final class Main implements Runnable {
 
   public static void main(String[] args) {

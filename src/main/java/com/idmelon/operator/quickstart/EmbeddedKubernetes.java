@@ -220,7 +220,7 @@ public final class EmbeddedKubernetes implements AutoCloseable {
   }
 
   /** Reads a classpath resource, failing clearly if the jar lacks it. */
-  static InputStream classpath(String name) {
+  public static InputStream classpath(String name) {
     InputStream in = EmbeddedKubernetes.class.getClassLoader().getResourceAsStream(name);
     if (in == null) {
       throw new IllegalStateException(name + " is not on the class path: build with mvn package");

@@ -1,0 +1,39 @@
+package com.idmelon.operator.cli;
+
+import com.idmelon.operator.quickstart.EmbeddedKubernetes;
+import com.idmelon.operator.quickstart.QuickStart;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** {@code apiserver}: the embedded Kubernetes API alone, as its own process (benchmarks, measurements). */
+@Command(
+    name = "apiserver",
+    mixinStandardHelpOptions = true,
+    description = "Serves the quick start's embedded Kubernetes API (fabric8's CRUD mock server, no cluster) with the"
+        + " ApiKey CRD installed, and writes a kubeconfig for it. A test double: no RBAC, garbage collection or"
+        + " schema validation.")
+public final class ApiServerCommand implements Callable<Integer> {
+  @Option(names = "--port", defaultValue = "0", description = "Port (default: any free port).")
+  int port;
+
+  @Option(names = "--kubeconfig", required = true, description = "Where to write the kubeconfig.")
+  Path kubeconfig;
+
+  @Override
+  public Integer call() throws Exception {
+    EmbeddedKubernetes kubernetes = EmbeddedKubernetes.start(port);
+    kubernetes.installCrd(EmbeddedKubernetes.classpath(QuickStart.CRD_RESOURCE));
+    kubernetes.writeKubeconfig(kubeconfig);
+    System.out.println("Kubernetes API on " + kubernetes.url() + "; kubeconfig " + kubeconfig.toAbsolutePath());
+    CountDownLatch stopped = new CountDownLatch(1);
+    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+      kubernetes.close();
+      stopped.countDown();
+    }, "shutdown"));
+    stopped.await();
+    return 0;
+  }
+}
