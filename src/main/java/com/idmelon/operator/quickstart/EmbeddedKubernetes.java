@@ -64,6 +64,9 @@ public final class EmbeddedKubernetes implements AutoCloseable {
     return server.createClient();
   }
 
+  /** The User-Agent of the benchmark's own client: its requests are counted apart from the operator's. */
+  public static final String BENCH_USER_AGENT = "idmelon-bench";
+
   /** A new client that sends {@code userAgent}, so that a test can tell its requests from others'. */
   public io.fabric8.kubernetes.client.KubernetesClient newClient(String userAgent) {
     return new io.fabric8.kubernetes.client.KubernetesClientBuilder()
@@ -127,9 +130,27 @@ public final class EmbeddedKubernetes implements AutoCloseable {
     private static final List<String> VERBS =
         List.of("create", "delete", "deletecollection", "get", "list", "patch", "update", "watch");
 
+    /** Requests by client ("bench" for the benchmark's own client, else "operator") and kind. */
+    private final java.util.Map<String, java.util.concurrent.atomic.LongAdder> counts =
+        new java.util.concurrent.ConcurrentHashMap<>();
+
     @Override
     public MockResponse dispatch(RecordedRequest request) {
       String path = request.getPath() == null ? "" : request.getPath().split("\\?", 2)[0];
+      if (path.equals("/_bench/requests")) {
+        java.util.Map<String, Long> snapshot = new java.util.TreeMap<>();
+        counts.forEach((k, v) -> snapshot.put(k, v.sum()));
+        if ("POST".equals(request.getMethod())) {
+          counts.clear(); // after the snapshot: POST answers the counts it clears
+        }
+        return new MockResponse().setResponseCode(200).addHeader("Content-Type", "application/json")
+            .setBody(Serialization.asJson(snapshot));
+      }
+      String client = BENCH_USER_AGENT.equals(request.getHeader("User-Agent")) ? "bench" : "operator";
+      String query = request.getPath() == null || !request.getPath().contains("?") ? "" : request.getPath().split("\\?", 2)[1];
+      String kind = "GET".equals(request.getMethod()) && (query.contains("watch=true") || query.contains("watch=1"))
+          ? "WATCH" : request.getMethod();
+      counts.computeIfAbsent(client + " " + kind, k -> new java.util.concurrent.atomic.LongAdder()).increment();
       if ("POST".equals(request.getMethod())
           && path.equals("/apis/authorization.k8s.io/v1/selfsubjectrulesreviews")) {
         var review = Serialization.unmarshal(request.getUtf8Body(),

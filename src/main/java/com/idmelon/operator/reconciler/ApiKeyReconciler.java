@@ -474,6 +474,15 @@ public class ApiKeyReconciler implements Reconciler<ApiKey>, Cleaner<ApiKey> {
     // an unreadable spec may have asked for Retain: when in doubt, a key is never revoked
     boolean retain = apiKey.getSpec() == null || apiKey.getSpec().unreadable() != null
         || apiKey.getSpec().effectiveDeletionPolicy() == DeletionPolicy.Retain;
+    if (status != null && status.getPending() != null) {
+      try {
+        recovery.deleteOrphansOnDeletion(apiKey, clients.forResource(apiKey), context.getPrimaryCache().list().toList());
+      } catch (IdmelonException e) {
+        log.warn("{}: could not look for the key of an interrupted create, the finalizer stays: {}", apiKey.ref(),
+            e.getMessage());
+        return DeleteControl.noFinalizerRemoval().rescheduleAfter(delayFor(apiKey.ref(), e).toMillis());
+      }
+    }
     if (keyIds.isEmpty()) {
       return DeleteControl.defaultDelete();
     }

@@ -63,6 +63,19 @@ final class CrashRecovery {
   }
 
   /**
+   * On deletion of an ApiKey whose create or replace was interrupted: the key that call may have made never reached
+   * a Secret, so it is deleted whatever the deletion policy (an undelivered key is nobody's).
+   */
+  void deleteOrphansOnDeletion(ApiKey apiKey, IdmelonClient idmelon, List<ApiKey> everyApiKey) {
+    ApiKeyStatus status = apiKey.getStatus();
+    if (status == null || status.getPending() == null || apiKey.getSpec() == null || apiKey.getSpec().getType() == null
+        || Pending.RESET.equals(status.getPending().getOperation())) {
+      return;
+    }
+    deleteOrphans(apiKey, status, status.getPending(), idmelon, everyApiKey);
+  }
+
+  /**
    * Deletes keys that the interrupted create made and nobody received. A key is deleted only when it is provably
    * that orphan: same name and type as this ApiKey, created inside the pending window, referenced by no ApiKey,
    * and no other ApiKey with the same name and type is itself in the middle of a create.

@@ -42,14 +42,17 @@ import org.slf4j.LoggerFactory;
  * authenticating; every call needs a live Admin key, raw, in {@code Authorization}. Faults can be injected.
  *
  * <p>Besides IDmelon's own endpoints it serves {@code /_simulator/*} for tests and the quick start: {@code whoami}
- * (is the key in {@code Authorization} live, whatever its type), and {@code faults} (read or change the injected
- * faults; bootstrap admin key only).
+ * (is the key in {@code Authorization} live, whatever its type), {@code faults} (read or change the injected
+ * faults), {@code stats} (request counts; POST clears them) and {@code keys} (every key): the last three need the
+ * bootstrap admin key.
  */
 public final class IdmelonSimulator implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(IdmelonSimulator.class);
   private static final ObjectMapper JSON = new ObjectMapper();
   public static final String DEFAULT_KEYS_PATH = "/administrator/workspace/apikeys";
   public static final String STATISTICS_PATH = "/administrator/statistics/users";
+  /** Requests arriving this soon after a 429 may have been sent before the client saw it. */
+  static final java.time.Duration IN_FLIGHT_GRACE = java.time.Duration.ofMillis(250);
 
   /** One request as the simulator saw it (arrival time), for tests and benchmarks that count calls at the server. */
   public record Request(Instant at, String method, String path, int status) {
@@ -69,6 +72,10 @@ public final class IdmelonSimulator implements AutoCloseable {
   private final ConcurrentLinkedQueue<Request> requests = new ConcurrentLinkedQueue<>();
   private final SecureRandom random = new SecureRandom();
   private final java.util.concurrent.atomic.AtomicInteger inFlight = new java.util.concurrent.atomic.AtomicInteger();
+  private final Map<String, java.util.concurrent.atomic.LongAdder> counts = new ConcurrentHashMap<>();
+  private final java.util.concurrent.atomic.LongAdder early = new java.util.concurrent.atomic.LongAdder();
+  private volatile Instant rateLimitedAt = Instant.MIN;
+  private volatile Instant rateLimitedUntil = Instant.MIN;
   private final java.util.concurrent.atomic.AtomicInteger maxInFlight = new java.util.concurrent.atomic.AtomicInteger();
 
   private IdmelonSimulator(Builder builder) throws IOException {
@@ -207,6 +214,33 @@ public final class IdmelonSimulator implements AutoCloseable {
   public void clearRequests() {
     requests.clear();
     maxInFlight.set(0);
+    counts.clear();
+    early.reset();
+  }
+
+  /** Requests by operation (list, create, read, reset, delete, verify, other) since the last clear. */
+  public Map<String, Long> counts() {
+    Map<String, Long> result = new java.util.TreeMap<>();
+    counts.forEach((k, v) -> result.put(k, v.sum()));
+    return result;
+  }
+
+  /** Requests that arrived before a Retry-After the simulator announced had elapsed (in-flight ones excused). */
+  public long earlyRequests() {
+    return early.sum();
+  }
+
+  private String operation(String method, String path) {
+    if (path.equals(STATISTICS_PATH)) {
+      return "verify";
+    }
+    if (path.equals(keysPath) || path.equals(keysPath + "/")) {
+      return method.equals("POST") ? "create" : "list";
+    }
+    if (path.startsWith(keysPath + "/")) {
+      return path.endsWith("/reset") ? "reset" : method.equals("DELETE") ? "delete" : "read";
+    }
+    return "other";
   }
 
   /** The most API requests served at the same time since the last {@link #clearRequests()}. */
@@ -237,6 +271,11 @@ public final class IdmelonSimulator implements AutoCloseable {
       return;
     }
     maxInFlight.accumulateAndGet(inFlight.incrementAndGet(), Math::max);
+    // a request arriving while a Retry-After we sent is running, and too late to have been in flight already
+    if (arrived.isBefore(rateLimitedUntil) && arrived.isAfter(rateLimitedAt.plus(IN_FLIGHT_GRACE))) {
+      early.increment();
+    }
+    counts.computeIfAbsent(operation(method, path), k -> new java.util.concurrent.atomic.LongAdder()).increment();
     try (exchange) {
       java.time.Duration latency = faults.nextLatency();
       if (!latency.isZero()) {
@@ -252,6 +291,14 @@ public final class IdmelonSimulator implements AutoCloseable {
           return;
         }
         case RATE_LIMIT -> {
+          Instant now = clock.instant();
+          synchronized (this) {
+            rateLimitedAt = now;
+            Instant until = now.plusSeconds(faults.retryAfterSeconds());
+            if (until.isAfter(rateLimitedUntil)) {
+              rateLimitedUntil = until;
+            }
+          }
           exchange.getResponseHeaders().add("Retry-After", Integer.toString(faults.retryAfterSeconds()));
           status = respond(exchange, 429, error("too many requests (injected)"));
           return;
@@ -395,6 +442,26 @@ public final class IdmelonSimulator implements AutoCloseable {
       body.put("id", key.get().id());
       body.put("type", key.get().type().name());
       return respond(exchange, 200, body);
+    }
+    if (path.startsWith("/_simulator/stats") || path.equals("/_simulator/keys")) {
+      if (!isBootstrap(authorization)) {
+        return respond(exchange, 401, error("the bootstrap admin key is required"));
+      }
+      if (path.equals("/_simulator/keys")) {
+        ArrayNode array = JSON.createArrayNode();
+        keys().forEach(k -> array.add(describe(k)));
+        return respond(exchange, 200, array);
+      }
+      ObjectNode stats = JSON.createObjectNode();
+      ObjectNode byOperation = stats.putObject("requests");
+      counts().forEach(byOperation::put);
+      stats.put("earlyRequests", earlyRequests());
+      stats.put("liveKeys", keys.size());
+      stats.put("maxInFlight", maxInFlight());
+      if (method.equals("POST")) {
+        clearRequests(); // after the snapshot: POST answers the counts it clears
+      }
+      return respond(exchange, 200, stats);
     }
     if (path.equals("/_simulator/faults")) {
       if (!isBootstrap(authorization)) {

@@ -131,6 +131,25 @@ class CrashSafetyTest {
     await().atMost(10, TimeUnit.SECONDS).untilAsserted(() -> assertOneWorkingKey(ns, name));
   }
 
+  @ParameterizedTest
+  @EnumSource(value = Point.class, names = {"PENDING_RECORDED", "IDMELON_ANSWERED"})
+  void apiKeyDeletedAfterACrashMidCreateLeavesNoKey(Point point) throws Exception {
+    String ns = harness.newNamespace();
+    String name = "deleted-" + point.name().toLowerCase().replace('_', '-');
+    DieAt dieAt = new DieAt(point, name);
+    harness.stopOperator();
+    harness.startOperator(dieAt);
+    harness.create(apiKey(ns, name, KeyType.Clients));
+    dieAt.awaitDeath();
+    harness.stopOperator();
+    // deleted while no operator runs: only the finalizer keeps it until the next operator cleans up
+    harness.client.resources(ApiKey.class).inNamespace(ns).withName(name).delete();
+    harness.startOperator(Checkpoints.NONE);
+
+    await().atMost(20, TimeUnit.SECONDS).until(() -> harness.get(ns, name) == null);
+    assertEquals(List.of(), keysNamed(name), "the key of the interrupted create is not leaked");
+  }
+
   private static void annotate(String ns, String name, String value) {
     harness.client.resources(ApiKey.class).inNamespace(ns).withName(name).edit(k -> {
       k.getMetadata().getAnnotations().put(ApiKey.RESET_ANNOTATION, value);

@@ -1,0 +1,40 @@
+package com.idmelon.operator.bench;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+
+/** How big a benchmark run is: {@link #full()} is the documented run, {@link #small()} the one CI runs. */
+record BenchConfig(
+    String name,
+    int keys,
+    List<Integer> latenciesMs,
+    int memoryKeys,
+    int unrelatedSecrets,
+    int unrelatedSecretBytes,
+    int latencyRatePerSecond,
+    Duration latencyWindow,
+    int kills,
+    int faultKeys,
+    Duration pollInterval,
+    Path out) {
+
+  static BenchConfig full() {
+    return new BenchConfig("full", 1000, List.of(0, 50), 10_000, 10_000, 100 * 1024, 10, Duration.ofSeconds(60),
+        200, 300, Duration.ofSeconds(10), Path.of("bench", "results"));
+  }
+
+  static BenchConfig small() {
+    return new BenchConfig("small", 100, List.of(0, 50), 1000, 200, 100 * 1024, 10, Duration.ofSeconds(10),
+        20, 40, Duration.ofSeconds(10), Path.of("target", "bench"));
+  }
+
+  /** {@code -Dbench.size=full|small}, and {@code -Dbench.kills=N} to change the number of kills. */
+  static BenchConfig fromSystemProperties() {
+    BenchConfig base = "full".equals(System.getProperty("bench.size")) ? full() : small();
+    String kills = System.getProperty("bench.kills");
+    return kills == null || kills.isBlank() ? base : new BenchConfig(base.name, base.keys, base.latenciesMs,
+        base.memoryKeys, base.unrelatedSecrets, base.unrelatedSecretBytes, base.latencyRatePerSecond,
+        base.latencyWindow, Integer.parseInt(kills.trim()), base.faultKeys, base.pollInterval, base.out);
+  }
+}
