@@ -29,8 +29,9 @@ public final class AdminKeyCheck implements AutoCloseable {
     this.idmelon = idmelon;
   }
 
+  /** Checks every {@code interval}, the first time one interval from now (start-up checks once by itself). */
   public AdminKeyCheck start(Duration interval) {
-    scheduler.scheduleWithFixedDelay(this::check, 0, interval.toMillis(), TimeUnit.MILLISECONDS);
+    scheduler.scheduleWithFixedDelay(this::check, interval.toMillis(), interval.toMillis(), TimeUnit.MILLISECONDS);
     return this;
   }
 
