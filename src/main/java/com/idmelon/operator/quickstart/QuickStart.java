@@ -9,7 +9,6 @@ import com.idmelon.operator.idmelon.SecretValue;
 import com.idmelon.operator.reconciler.IdmelonClients;
 import com.idmelon.operator.reconciler.ManagedSecret;
 import com.idmelon.operator.simulator.IdmelonSimulator;
-import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.fabric8.kubernetes.api.model.Secret;
@@ -110,7 +109,7 @@ public final class QuickStart implements AutoCloseable {
           ApiKey apiKey = client.getKubernetesSerialization().convertValue(resource, ApiKey.class);
           apiKey.getMetadata().setNamespace(namespace);
           applied.add(client.resource(apiKey).createOr(NonDeletingOperation::update));
-        } else if (resource instanceof GenericKubernetesResource || resource != null) {
+        } else {
           client.resource(resource).inNamespace(namespace).createOr(NonDeletingOperation::update);
         }
         out.println("applied " + file.getFileName() + ": " + resource.getKind() + " " + namespace + "/"

@@ -70,18 +70,36 @@ final class Benchmark {
         + (Runtime.getRuntime().maxMemory() >> 20) + " MiB max heap of the harness JVM, Java "
         + System.getProperty("java.version") + ", " + System.getProperty("os.name") + " " + System.getProperty("os.arch"));
     results.put("config", config.name());
-    for (int latency : config.latenciesMs()) {
-      double baseline = baseline(latency);
-      double operator = throughput(latency);
-      put("throughput." + latency + "ms.baselineKeysPerSecond", baseline);
-      put("throughput." + latency + "ms.operatorKeysPerSecond", operator);
-      put("throughput." + latency + "ms.ratio", operator / baseline);
+    String only = System.getProperty("bench.only", "");
+    java.util.function.Predicate<String> selected = name -> only.isBlank() || List.of(only.split(",")).contains(name);
+    try {
+      if (selected.test("throughput")) {
+        for (int latency : config.latenciesMs()) {
+          double baseline = baseline(latency);
+          double operator = throughput(latency);
+          put("throughput." + latency + "ms.baselineKeysPerSecond", baseline);
+          put("throughput." + latency + "ms.operatorKeysPerSecond", operator);
+          put("throughput." + latency + "ms.ratio", operator / baseline);
+        }
+      }
+      if (selected.test("memory")) {
+        memory();
+      }
+      if (selected.test("latency")) {
+        latency();
+      }
+      if (selected.test("faults")) {
+        faults();
+      }
+      if (selected.test("chaos")) {
+        chaos();
+      }
+    } catch (Exception e) {
+      violations.add("the run failed: " + e);
+      throw e;
+    } finally {
+      Report.write(config, results, violations);
     }
-    memory();
-    latency();
-    faults();
-    chaos();
-    Report.write(config, results, violations);
   }
 
   private void put(String key, Object value) {
@@ -373,7 +391,7 @@ final class Benchmark {
       for (int kill = 0; kill < config.kills(); kill++) {
         Thread.sleep(ThreadLocalRandom.current().nextLong(200, 2000));
         cluster.killOperator();
-        cluster.startOperator(Map.of());
+        cluster.startOperator(Map.of(), Duration.ofMinutes(5));
       }
       running.set(false);
       workload.join();

@@ -81,6 +81,14 @@ final class Cluster implements AutoCloseable {
 
   /** Starts an operator process against this cluster, waits until it is ready. */
   void startOperator(Map<String, String> env) throws Exception {
+    startOperator(env, Duration.ofSeconds(60));
+  }
+
+  /**
+   * As {@link #startOperator(Map)}, waiting up to {@code timeout}: after many SIGKILLs the mock API server's event
+   * loop can stall for tens of seconds on the dead watch connections (fabric8's WatchEventsListener).
+   */
+  void startOperator(Map<String, String> env, Duration timeout) throws Exception {
     metricsPort = freePort();
     Map<String, String> all = new java.util.HashMap<>(Map.of(
         "KUBECONFIG", dir.resolve("kubeconfig").toString(),
@@ -98,7 +106,7 @@ final class Cluster implements AutoCloseable {
         throw new IllegalStateException("the operator exited: see " + dir.resolve("operator-" + operatorStarts + ".log"));
       }
       return get(URI.create("http://127.0.0.1:" + metricsPort + "/readyz"), null).statusCode() == 200;
-    }, Duration.ofSeconds(60), "the operator");
+    }, timeout, "the operator");
   }
 
   /** SIGKILL: the operator dies at once, wherever it is. */
