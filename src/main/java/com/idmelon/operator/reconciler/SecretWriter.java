@@ -66,7 +66,7 @@ final class SecretWriter {
     metadata.remove("namespace");
     metadata.remove("name");
     if (desired.getData() != null && existing.getData() != null) {
-      ObjectNode data = (ObjectNode) patch.with("data");
+      ObjectNode data = patch.has("data") ? (ObjectNode) patch.get("data") : patch.putObject("data");
       for (String key : existing.getData().keySet()) {
         if (ManagedSecret.EXPIRES_AT.equals(key) && !desired.getData().containsKey(key)) {
           data.putNull(key);
