@@ -27,10 +27,6 @@ public final class AdminKeySource {
     return source;
   }
 
-  public Path file() {
-    return file;
-  }
-
   public SecretValue get() {
     try {
       FileTime modified = Files.getLastModifiedTime(file);

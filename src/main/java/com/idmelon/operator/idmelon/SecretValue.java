@@ -26,10 +26,6 @@ public final class SecretValue {
     return value;
   }
 
-  public boolean isBlank() {
-    return value.isBlank();
-  }
-
   /** {@code sha256:} plus the first 16 hex digits of SHA-256(value): identifies a value without revealing it. */
   public String fingerprint() {
     return fingerprintOf(value.getBytes(StandardCharsets.UTF_8));

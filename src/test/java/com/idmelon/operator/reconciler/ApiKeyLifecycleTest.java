@@ -19,7 +19,6 @@ import com.idmelon.operator.idmelon.KeyType;
 import com.idmelon.operator.simulator.IdmelonSimulator;
 import com.idmelon.operator.simulator.SimulatedKey;
 import com.idmelon.operator.support.OperatorHarness;
-import io.fabric8.kubernetes.api.model.Event;
 import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.api.model.SecretBuilder;
 import java.io.IOException;
@@ -203,7 +202,7 @@ class ApiKeyLifecycleTest {
     harness.client.resource(harness.get(ns, "doomed")).delete();
     await().atMost(15, TimeUnit.SECONDS).until(() -> harness.get(ns, "doomed") == null);
     assertTrue(idmelon().key(keyId).isEmpty(), "the key is revoked in IDmelon");
-    assertTrue(events(ns, "doomed").stream().anyMatch(e -> e.getReason().equals(Reasons.REVOKED)));
+    assertTrue(harness.events(ns, "doomed").stream().anyMatch(e -> e.getReason().equals(Reasons.REVOKED)));
   }
 
   @Test
@@ -217,7 +216,7 @@ class ApiKeyLifecycleTest {
     harness.client.resource(harness.get(ns, "kept")).delete();
     await().atMost(15, TimeUnit.SECONDS).until(() -> harness.get(ns, "kept") == null);
     assertTrue(idmelon().key(keyId).isPresent(), "the key stays in IDmelon");
-    assertTrue(events(ns, "kept").stream().anyMatch(e -> e.getReason().equals(Reasons.RETAINED)));
+    assertTrue(harness.events(ns, "kept").stream().anyMatch(e -> e.getReason().equals(Reasons.RETAINED)));
   }
 
   @Test
@@ -268,7 +267,7 @@ class ApiKeyLifecycleTest {
     assertTrue(bothMessage.contains("spec.expiresAt") && bothMessage.contains("spec.duration"));
     assertEquals(List.of(), idmelon().requests().stream().filter(r -> r.method().equals("POST")).toList(),
         "an invalid spec never reaches IDmelon");
-    assertTrue(events(ns, "past").stream().anyMatch(e -> e.getReason().equals(Reasons.INVALID_SPEC)));
+    assertTrue(harness.events(ns, "past").stream().anyMatch(e -> e.getReason().equals(Reasons.INVALID_SPEC)));
 
     // fixing the spec issues the key
     harness.client.resources(ApiKey.class).inNamespace(ns).withName("past").edit(k -> {
@@ -291,7 +290,7 @@ class ApiKeyLifecycleTest {
       return secret != null && idmelon().authenticate(data(secret, "apiKey")).isPresent();
     });
     assertTrue(idmelon().authenticate(oldValue).isEmpty(), "the lost value was rotated away");
-    assertTrue(events(ns, "fragile").stream().anyMatch(e -> e.getReason().equals(Reasons.SECRET_DRIFTED)));
+    assertTrue(harness.events(ns, "fragile").stream().anyMatch(e -> e.getReason().equals(Reasons.SECRET_DRIFTED)));
   }
 
   @Test
@@ -350,7 +349,7 @@ class ApiKeyLifecycleTest {
     ApiKey repaired = harness.awaitReady(ns, "tampered", true, Reasons.REPLACED);
     assertNotEquals(oldId, repaired.getStatus().getKeyId());
     assertTrue(idmelon().authenticate(data(harness.secret(ns, "tampered"), "apiKey")).isPresent());
-    assertTrue(events(ns, "tampered").stream().anyMatch(e -> e.getReason().equals(Reasons.SECRET_DRIFTED)));
+    assertTrue(harness.events(ns, "tampered").stream().anyMatch(e -> e.getReason().equals(Reasons.SECRET_DRIFTED)));
   }
 
   private static void annotateReset(String ns, String name, String value) {
@@ -368,11 +367,5 @@ class ApiKeyLifecycleTest {
 
   private static String message(ApiKey apiKey) {
     return apiKey.getStatus().condition("Ready").get().getMessage();
-  }
-
-  static List<Event> events(String ns, String name) {
-    return harness.client.v1().events().inNamespace(ns).list().getItems().stream()
-        .filter(e -> name.equals(e.getInvolvedObject().getName()))
-        .toList();
   }
 }

@@ -14,6 +14,7 @@ import com.idmelon.operator.reconciler.Checkpoints;
 import com.idmelon.operator.reconciler.IdmelonClients;
 import com.idmelon.operator.simulator.IdmelonSimulator;
 import io.fabric8.kubernetes.api.model.Condition;
+import io.fabric8.kubernetes.api.model.Event;
 import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.mockwebserver.http.RecordedRequest;
@@ -166,6 +167,13 @@ public final class OperatorHarness implements AutoCloseable {
 
   public Secret secret(String namespace, String name) {
     return client.secrets().inNamespace(namespace).withName(name).get();
+  }
+
+  /** The events recorded on one ApiKey. */
+  public List<Event> events(String namespace, String name) {
+    return client.v1().events().inNamespace(namespace).list().getItems().stream()
+        .filter(e -> name.equals(e.getInvolvedObject().getName()))
+        .toList();
   }
 
   public static String data(Secret secret, String key) {
