@@ -259,6 +259,18 @@ public final class IdmelonSimulator implements AutoCloseable {
     }
   }
 
+  /** The API request this thread is answering, until it is recorded (HttpExchange attributes are shared). */
+  private final ThreadLocal<Request> unrecorded = new ThreadLocal<>();
+
+  /** Adds the API request being answered to {@link #requests()}, once; the simulator's own endpoints are not. */
+  private void record(int status) {
+    Request request = unrecorded.get();
+    if (request != null) {
+      unrecorded.remove();
+      requests.add(new Request(request.at(), request.method(), request.path(), status));
+    }
+  }
+
   private void handle(HttpExchange exchange) throws IOException {
     Instant arrived = clock.instant();
     String method = exchange.getRequestMethod();
@@ -270,6 +282,7 @@ public final class IdmelonSimulator implements AutoCloseable {
       }
       return;
     }
+    unrecorded.set(new Request(arrived, method, path, 0));
     maxInFlight.accumulateAndGet(inFlight.incrementAndGet(), Math::max);
     // a request arriving while a Retry-After we sent is running, and too late to have been in flight already
     if (arrived.isBefore(rateLimitedUntil) && arrived.isAfter(rateLimitedAt.plus(IN_FLIGHT_GRACE))) {
@@ -284,6 +297,7 @@ public final class IdmelonSimulator implements AutoCloseable {
       switch (faults.next()) {
         case DROP -> {
           status = 0;
+          record(status);
           return; // closing the exchange without an answer drops the connection
         }
         case SERVER_ERROR -> {
@@ -317,7 +331,7 @@ public final class IdmelonSimulator implements AutoCloseable {
       status = 500;
     } finally {
       inFlight.decrementAndGet();
-      requests.add(new Request(arrived, method, path, status));
+      record(status); // no answer was sent (dropped, or the simulator failed)
     }
   }
 
@@ -427,6 +441,7 @@ public final class IdmelonSimulator implements AutoCloseable {
     if (keys.remove(id) == null) {
       return respond(exchange, 404, error("no such key"));
     }
+    record(204);
     exchange.sendResponseHeaders(204, -1);
     return 204;
   }
@@ -518,7 +533,8 @@ public final class IdmelonSimulator implements AutoCloseable {
     return node;
   }
 
-  private static int respond(HttpExchange exchange, int status, JsonNode body) throws IOException {
+  private int respond(HttpExchange exchange, int status, JsonNode body) throws IOException {
+    record(status); // before the answer leaves: a client that has it must find its request counted
     byte[] bytes = JSON.writeValueAsBytes(body);
     exchange.getResponseHeaders().add("Content-Type", "application/json");
     exchange.sendResponseHeaders(status, bytes.length);
