@@ -9,6 +9,8 @@ import io.fabric8.kubernetes.api.model.APIVersionsBuilder;
 import io.fabric8.kubernetes.api.model.GroupVersionForDiscoveryBuilder;
 import io.fabric8.kubernetes.api.model.KubernetesResource;
 import io.fabric8.kubernetes.api.model.ServerAddressByClientCIDRBuilder;
+import io.fabric8.kubernetes.api.model.Status;
+import io.fabric8.kubernetes.api.model.StatusBuilder;
 import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition;
 import io.fabric8.kubernetes.client.NamespacedKubernetesClient;
 import io.fabric8.kubernetes.client.server.mock.KubernetesCrudDispatcher;
@@ -26,6 +28,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.List;
+import java.util.Queue;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.CountDownLatch;
+import java.util.function.Predicate;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
@@ -41,18 +47,63 @@ public final class EmbeddedKubernetes implements AutoCloseable {
       Logger.getLogger("io.vertx"), Logger.getLogger("io.netty"));
 
   private final KubernetesMockServer server;
+  private final DiscoveryDispatcher dispatcher;
 
-  private EmbeddedKubernetes(KubernetesMockServer server) {
+  private EmbeddedKubernetes(KubernetesMockServer server, DiscoveryDispatcher dispatcher) {
     this.server = server;
+    this.dispatcher = dispatcher;
   }
 
   /** Starts on 127.0.0.1 at {@code port} (0: any free port). */
   public static EmbeddedKubernetes start(int port) {
     QUIET.forEach(l -> l.setLevel(Level.WARNING));
+    DiscoveryDispatcher dispatcher = new DiscoveryDispatcher();
     KubernetesMockServer server = new KubernetesMockServer(
-        new Context(), new MockWebServer(), new HashMap<>(), new DiscoveryDispatcher(), false);
+        new Context(), new MockWebServer(), new HashMap<>(), dispatcher, false);
     server.init(InetAddress.getLoopbackAddress(), port);
-    return new EmbeddedKubernetes(server);
+    return new EmbeddedKubernetes(server, dispatcher);
+  }
+
+  /** A planted API-server error: answers the first request that matches, once, instead of the server. */
+  public static final class Fault {
+    private final Predicate<RecordedRequest> which;
+    private final int code;
+    private final String reason;
+    private final CountDownLatch answered = new CountDownLatch(1);
+
+    private Fault(Predicate<RecordedRequest> which, int code, String reason) {
+      this.which = which;
+      this.code = code;
+      this.reason = reason;
+    }
+
+    /** Whether a request has received this error. */
+    public boolean answered() {
+      return answered.getCount() == 0;
+    }
+
+    private MockResponse response(String path) {
+      answered.countDown();
+      Status status = new StatusBuilder().withStatus("Failure").withCode(code).withReason(reason)
+          .withMessage("Operation cannot be fulfilled on " + path + ": planted " + reason).build();
+      return new MockResponse().setResponseCode(code).addHeader("Content-Type", "application/json")
+          .setBody(Serialization.asJson(status));
+    }
+  }
+
+  /**
+   * Makes the next request that {@code which} matches fail with {@code code} (e.g. 409 Conflict), as a real API
+   * server does under contention; for tests. {@code which} may read the body with {@code getBody().getBytes()}.
+   */
+  public Fault failNext(Predicate<RecordedRequest> which, int code, String reason) {
+    Fault fault = new Fault(which, code, reason);
+    dispatcher.faults.add(fault);
+    return fault;
+  }
+
+  /** The body of a request as text, without consuming it (the server still reads it after a predicate). */
+  public static String body(RecordedRequest request) {
+    return request.getBody() == null ? "" : new String(request.getBody().getBytes(), StandardCharsets.UTF_8);
   }
 
   public KubernetesMockServer server() {
@@ -133,6 +184,7 @@ public final class EmbeddedKubernetes implements AutoCloseable {
     /** Requests by client ("bench" for the benchmark's own client, else "operator") and kind. */
     private final java.util.Map<String, java.util.concurrent.atomic.LongAdder> counts =
         new java.util.concurrent.ConcurrentHashMap<>();
+    private final Queue<Fault> faults = new ConcurrentLinkedQueue<>();
 
     @Override
     public MockResponse dispatch(RecordedRequest request) {
@@ -151,6 +203,11 @@ public final class EmbeddedKubernetes implements AutoCloseable {
       String kind = "GET".equals(request.getMethod()) && (query.contains("watch=true") || query.contains("watch=1"))
           ? "WATCH" : request.getMethod();
       counts.computeIfAbsent(client + " " + kind, k -> new java.util.concurrent.atomic.LongAdder()).increment();
+      for (Fault fault : faults) {
+        if (fault.which.test(request) && faults.remove(fault)) {
+          return fault.response(path);
+        }
+      }
       if ("POST".equals(request.getMethod())
           && path.equals("/apis/authorization.k8s.io/v1/selfsubjectrulesreviews")) {
         var review = Serialization.unmarshal(request.getUtf8Body(),

@@ -4,7 +4,6 @@ import static com.idmelon.operator.support.OperatorHarness.apiKey;
 import static com.idmelon.operator.support.OperatorHarness.data;
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.idmelon.operator.crd.v1alpha1.ApiKey;
@@ -78,16 +77,6 @@ class CrashSafetyTest {
     return harness.simulator().keys().stream().filter(k -> k.name().equals("Key " + name)).toList();
   }
 
-  private static void assertOneWorkingKey(String ns, String name) {
-    ApiKey apiKey = harness.get(ns, name);
-    List<SimulatedKey> keys = keysNamed(name);
-    assertEquals(1, keys.size(), "exactly one live key, none leaked: " + keys);
-    assertEquals(keys.get(0).id(), apiKey.getStatus().getKeyId());
-    String value = data(harness.secret(ns, name), "apiKey");
-    assertEquals(keys.get(0).id(), harness.simulator().authenticate(value).orElseThrow().id(), "the Secret works");
-    assertNull(apiKey.getStatus().getPending(), "nothing left pending");
-  }
-
   @ParameterizedTest
   @EnumSource(value = Point.class, names = {"PENDING_RECORDED", "IDMELON_ANSWERED", "SECRET_WRITTEN", "STATUS_WRITTEN"})
   void crashWhileIssuingLeavesOneKey(Point point) throws Exception {
@@ -96,7 +85,7 @@ class CrashSafetyTest {
     crashThenRestart(new DieAt(point, name), () -> harness.create(apiKey(ns, name, KeyType.Clients)));
 
     harness.awaitReady(ns, name, true, Reasons.ISSUED);
-    await().atMost(10, TimeUnit.SECONDS).untilAsserted(() -> assertOneWorkingKey(ns, name));
+    await().atMost(10, TimeUnit.SECONDS).untilAsserted(() -> harness.assertOneWorkingKey(ns, name));
   }
 
   @ParameterizedTest
@@ -112,7 +101,7 @@ class CrashSafetyTest {
 
     await().atMost(20, TimeUnit.SECONDS).until(() -> ("crash-" + point).equals(harness.get(ns, name).getStatus().getLastReset())
         && harness.ready(ns, name).map(c -> c.getStatus().equals("True")).orElse(false));
-    await().atMost(10, TimeUnit.SECONDS).untilAsserted(() -> assertOneWorkingKey(ns, name));
+    await().atMost(10, TimeUnit.SECONDS).untilAsserted(() -> harness.assertOneWorkingKey(ns, name));
     assertTrue(harness.simulator().authenticate(oldValue).isEmpty(), "the old value was reset away");
   }
 
@@ -128,7 +117,7 @@ class CrashSafetyTest {
 
     await().atMost(20, TimeUnit.SECONDS).until(() -> ("crash-" + point).equals(harness.get(ns, name).getStatus().getLastReset())
         && !oldId.equals(harness.get(ns, name).getStatus().getKeyId()));
-    await().atMost(10, TimeUnit.SECONDS).untilAsserted(() -> assertOneWorkingKey(ns, name));
+    await().atMost(10, TimeUnit.SECONDS).untilAsserted(() -> harness.assertOneWorkingKey(ns, name));
   }
 
   @ParameterizedTest

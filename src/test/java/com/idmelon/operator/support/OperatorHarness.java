@@ -1,6 +1,8 @@
 package com.idmelon.operator.support;
 
 import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
 
 import com.idmelon.operator.ApiKeyOperator;
 import com.idmelon.operator.crd.v1alpha1.ApiKey;
@@ -13,6 +15,7 @@ import com.idmelon.operator.quickstart.EmbeddedKubernetes;
 import com.idmelon.operator.reconciler.Checkpoints;
 import com.idmelon.operator.reconciler.IdmelonClients;
 import com.idmelon.operator.simulator.IdmelonSimulator;
+import com.idmelon.operator.simulator.SimulatedKey;
 import io.fabric8.kubernetes.api.model.Condition;
 import io.fabric8.kubernetes.api.model.Event;
 import io.fabric8.kubernetes.api.model.Secret;
@@ -179,6 +182,20 @@ public final class OperatorHarness implements AutoCloseable {
   public static String data(Secret secret, String key) {
     String encoded = secret.getData().get(key);
     return encoded == null ? null : new String(Base64.getDecoder().decode(encoded), StandardCharsets.UTF_8);
+  }
+
+  /**
+   * Asserts what every crash or conflict must end in: exactly one live key named for this ApiKey in the simulator
+   * (none leaked), the one the status names, whose value in the Secret authenticates, and nothing left pending.
+   */
+  public void assertOneWorkingKey(String namespace, String name) {
+    ApiKey apiKey = get(namespace, name);
+    List<SimulatedKey> keys = simulator.keys().stream().filter(k -> k.name().equals("Key " + name)).toList();
+    assertEquals(1, keys.size(), "exactly one live key, none leaked: " + keys);
+    assertEquals(keys.get(0).id(), apiKey.getStatus().getKeyId());
+    String value = data(secret(namespace, name), "apiKey");
+    assertEquals(keys.get(0).id(), simulator.authenticate(value).orElseThrow().id(), "the Secret works");
+    assertNull(apiKey.getStatus().getPending(), "nothing left pending");
   }
 
   /** Takes every request the API server received so far; the next call starts from here. */
