@@ -101,6 +101,13 @@ public final class EmbeddedKubernetes implements AutoCloseable {
     return fault;
   }
 
+  /** Requests received so far that change something (neither GET nor WATCH), from every client. */
+  public long writeCount() {
+    return dispatcher.counts.entrySet().stream()
+        .filter(e -> !e.getKey().endsWith(" GET") && !e.getKey().endsWith(" WATCH"))
+        .mapToLong(e -> e.getValue().sum()).sum();
+  }
+
   /** The body of a request as text, without consuming it (the server still reads it after a predicate). */
   public static String body(RecordedRequest request) {
     return request.getBody() == null ? "" : new String(request.getBody().getBytes(), StandardCharsets.UTF_8);

@@ -2,6 +2,7 @@ package com.idmelon.operator.reconciler;
 
 import static com.idmelon.operator.support.OperatorHarness.apiKey;
 import static com.idmelon.operator.support.OperatorHarness.data;
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -12,6 +13,7 @@ import com.idmelon.operator.support.OperatorHarness;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
 /** Rate limits, flaky answers and parallelism, counted at the simulator. */
@@ -27,7 +29,9 @@ class IdmelonFaultsTest {
         harness.create(apiKey(ns, "limited-" + i, KeyType.Clients));
       }
       harness.awaitReady(ns, "limited-0", false, Reasons.IDMELON_UNAVAILABLE);
-      Thread.sleep(2500);
+      // a second 429 comes only once the first Retry-After has run out
+      await().atMost(10, TimeUnit.SECONDS).until(() -> harness.simulator().requests().stream()
+          .filter(r -> r.status() == 429).count() >= 2);
       harness.simulator().faults().clear();
       for (int i = 0; i < 4; i++) {
         harness.awaitReady(ns, "limited-" + i, true, Reasons.ISSUED);
@@ -58,8 +62,9 @@ class IdmelonFaultsTest {
       for (int i = 0; i < 10; i++) {
         harness.create(apiKey(ns, "flaky-" + i, i % 2 == 0 ? KeyType.Admin : KeyType.SharedMobile));
       }
+      // four requests in ten fail, so one key may need many attempts with backoff: converging is the point, not speed
       for (int i = 0; i < 10; i++) {
-        harness.awaitReady(ns, "flaky-" + i, true, Reasons.ISSUED);
+        harness.awaitReady(ns, "flaky-" + i, true, Reasons.ISSUED, Duration.ofSeconds(90));
       }
       harness.simulator().faults().clear();
       for (int i = 0; i < 10; i++) {

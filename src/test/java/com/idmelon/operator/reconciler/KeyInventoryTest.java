@@ -71,12 +71,12 @@ class KeyInventoryTest {
     for (int i = 0; i < count; i++) {
       harness.awaitReady(ns, "steady-" + i, true, Reasons.ISSUED);
     }
-    Thread.sleep(1500); // let the reconciles caused by the operator's own status writes pass
+    harness.awaitSettled(); // the reconciles caused by the operator's own status writes are over
     harness.drainKubernetesRequests();
     harness.simulator().clearRequests();
     long started = System.nanoTime();
 
-    Thread.sleep(POLL.multipliedBy(4).toMillis());
+    Thread.sleep(POLL.multipliedBy(4).toMillis()); // the window measured: four poll intervals of a settled operator
 
     double intervals = (System.nanoTime() - started) / (double) POLL.toNanos();
     List<String> writes = harness.drainKubernetesRequests().stream()

@@ -8,6 +8,7 @@ import com.idmelon.operator.crd.v1alpha1.ApiKey;
 import com.idmelon.operator.idmelon.KeyType;
 import com.idmelon.operator.support.OperatorHarness;
 import io.fabric8.mockwebserver.http.RecordedRequest;
+import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
@@ -33,12 +34,7 @@ class SteadyStateTest {
     String ns = harness.newNamespace();
     harness.create(apiKey(ns, "quiet", KeyType.Admin));
     harness.awaitReady(ns, "quiet", true, Reasons.ISSUED);
-    // let the reconcile caused by the operator's own status write pass
-    await().atMost(10, TimeUnit.SECONDS).until(() -> {
-      int before = harness.reconciles.count(ns, "quiet");
-      Thread.sleep(500);
-      return harness.reconciles.count(ns, "quiet") == before;
-    });
+    harness.awaitSettled(); // the reconcile caused by the operator's own status write is over
     int reconcilesBefore = harness.reconciles.count(ns, "quiet");
     harness.drainKubernetesRequests();
     harness.simulator().clearRequests();
@@ -49,7 +45,10 @@ class SteadyStateTest {
       return k;
     });
     await().atMost(10, TimeUnit.SECONDS).until(() -> harness.reconciles.count(ns, "quiet") > reconcilesBefore);
-    Thread.sleep(500); // a write would follow the reconcile at once; give it the time to arrive
+    // a write would follow the reconcile at once: nothing may arrive for half a second
+    long writesSoFar = harness.kubernetes.writeCount();
+    await().during(Duration.ofMillis(500)).atMost(Duration.ofSeconds(5))
+        .until(() -> harness.kubernetes.writeCount() == writesSoFar && harness.simulator().requests().isEmpty());
 
     String testsOwnEdit = "/apis/idmelon.com/v1alpha1/namespaces/" + ns + "/apikeys/quiet";
     List<String> operatorWrites = harness.drainKubernetesRequests().stream()

@@ -162,10 +162,24 @@ public final class OperatorHarness implements AutoCloseable {
 
   /** Waits until Ready has the given status and reason, and returns the ApiKey as it is then. */
   public ApiKey awaitReady(String namespace, String name, boolean status, String reason) {
-    await().atMost(20, TimeUnit.SECONDS).pollInterval(Duration.ofMillis(50)).until(() -> ready(namespace, name)
+    return awaitReady(namespace, name, status, reason, Duration.ofSeconds(20));
+  }
+
+  /** As {@link #awaitReady(String, String, boolean, String)}, waiting up to {@code atMost}. */
+  public ApiKey awaitReady(String namespace, String name, boolean status, String reason, Duration atMost) {
+    await().atMost(atMost).pollInterval(Duration.ofMillis(50)).until(() -> ready(namespace, name)
         .filter(c -> c.getStatus().equals(status ? "True" : "False") && c.getReason().equals(reason))
         .isPresent());
     return get(namespace, name);
+  }
+
+  /** Waits until no ApiKey has been reconciled for half a second: the reconciles caused by own writes are over. */
+  public void awaitSettled() {
+    AtomicInteger seen = new AtomicInteger(-1);
+    await().atMost(30, TimeUnit.SECONDS).pollInterval(Duration.ofMillis(500)).until(() -> {
+      int now = reconciles.total();
+      return seen.getAndSet(now) == now;
+    });
   }
 
   public Secret secret(String namespace, String name) {

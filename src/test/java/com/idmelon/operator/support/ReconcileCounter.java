@@ -21,6 +21,11 @@ public final class ReconcileCounter implements Metrics {
     return count == null ? 0 : count.get();
   }
 
+  /** Finished reconciles of all ApiKeys. */
+  public int total() {
+    return finished.values().stream().mapToInt(AtomicInteger::get).sum();
+  }
+
   private static String ref(HasMetadata resource) {
     return resource.getMetadata().getNamespace() + "/" + resource.getMetadata().getName();
   }
