@@ -1,5 +1,7 @@
 package com.idmelon.operator.quickstart;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.fabric8.kubernetes.api.model.APIGroupBuilder;
 import io.fabric8.kubernetes.api.model.APIGroupListBuilder;
 import io.fabric8.kubernetes.api.model.APIResource;
@@ -238,6 +240,33 @@ public final class EmbeddedKubernetes implements AutoCloseable {
         }
       }
       return super.dispatch(request);
+    }
+
+    /**
+     * A PATCH that removes the last finalizer of a resource being deleted deletes it; fabric8's mock then answers
+     * 202 with no body, where an API server answers 200 with the object. The fabric8 client turns the empty answer
+     * into null, which JOSDK's finalizer removal does not expect (NullPointerException logged after every
+     * deletion). Answer as an API server does: the object as it was, without finalizers.
+     */
+    @Override
+    public MockResponse handlePatch(RecordedRequest request) {
+      MockResponse before = handleGet(request.getPath());
+      MockResponse response = super.handlePatch(request);
+      boolean deleted = response.code() == 202 && (response.getBody() == null || response.getBody().size() == 0);
+      if (!deleted || before.code() != 200 || before.getBody() == null) {
+        return response;
+      }
+      try {
+        JsonNode object =
+            Serialization.jsonMapper().readTree(before.getBody().getBytes());
+        if (object.path("metadata") instanceof ObjectNode metadata) {
+          metadata.remove("finalizers");
+        }
+        return new MockResponse().setResponseCode(200).addHeader("Content-Type", "application/json")
+            .setBody(Serialization.jsonMapper().writeValueAsString(object));
+      } catch (IOException e) {
+        return response;
+      }
     }
 
     private static KubernetesResource discovery(String path) {
