@@ -32,7 +32,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Queue;
 import java.util.concurrent.ConcurrentLinkedQueue;
-import java.util.concurrent.CountDownLatch;
 import java.util.function.Predicate;
 import java.util.logging.Level;
 import java.util.logging.Logger;
@@ -71,7 +70,7 @@ public final class EmbeddedKubernetes implements AutoCloseable {
     private final Predicate<RecordedRequest> which;
     private final int code;
     private final String reason;
-    private final CountDownLatch answered = new CountDownLatch(1);
+    private volatile boolean answered;
 
     private Fault(Predicate<RecordedRequest> which, int code, String reason) {
       this.which = which;
@@ -81,11 +80,11 @@ public final class EmbeddedKubernetes implements AutoCloseable {
 
     /** Whether a request has received this error. */
     public boolean answered() {
-      return answered.getCount() == 0;
+      return answered;
     }
 
     private MockResponse response(String path) {
-      answered.countDown();
+      answered = true;
       Status status = new StatusBuilder().withStatus("Failure").withCode(code).withReason(reason)
           .withMessage("Operation cannot be fulfilled on " + path + ": planted " + reason).build();
       return new MockResponse().setResponseCode(code).addHeader("Content-Type", "application/json")

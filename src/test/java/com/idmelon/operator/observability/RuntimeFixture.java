@@ -6,9 +6,9 @@ import com.idmelon.operator.idmelon.AdminKeySource;
 import com.idmelon.operator.idmelon.HttpIdmelonClient;
 import com.idmelon.operator.quickstart.EmbeddedKubernetes;
 import com.idmelon.operator.simulator.IdmelonSimulator;
+import com.idmelon.operator.support.OperatorHarness;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import java.io.IOException;
-import java.io.InputStream;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -28,10 +28,7 @@ public final class RuntimeFixture implements AutoCloseable {
   private final HttpClient http = HttpClient.newHttpClient();
 
   public RuntimeFixture() throws IOException {
-    kubernetes = EmbeddedKubernetes.start(0);
-    try (InputStream crd = Files.newInputStream(Path.of("crds", "apikeys.idmelon.com-v1.yml"))) {
-      kubernetes.installCrd(crd);
-    }
+    kubernetes = OperatorHarness.startKubernetes();
     client = kubernetes.newClient();
     adminKeyFile = Files.createTempFile("admin-key", "");
     Files.writeString(adminKeyFile, "bootstrap-" + System.nanoTime(), StandardCharsets.UTF_8);

@@ -21,29 +21,19 @@ import com.idmelon.operator.simulator.SimulatedKey;
 import com.idmelon.operator.support.OperatorHarness;
 import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.api.model.SecretBuilder;
-import java.io.IOException;
+import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** The operator as a user drives it: manifests in, keys in IDmelon and Secrets out. */
 class ApiKeyLifecycleTest {
-  private static OperatorHarness harness;
-
-  @BeforeAll
-  static void start() throws IOException {
-    harness = new OperatorHarness();
-  }
-
-  @AfterAll
-  static void stop() throws IOException {
-    harness.close();
-  }
+  @RegisterExtension
+  static final OperatorHarness harness = OperatorHarness.shared(Clock.systemUTC());
 
   private static IdmelonSimulator idmelon() {
     return harness.simulator();

@@ -11,11 +11,11 @@ import com.idmelon.operator.idmelon.KeyType;
 import com.idmelon.operator.quickstart.EmbeddedKubernetes.Fault;
 import com.idmelon.operator.support.OperatorHarness;
 import io.fabric8.mockwebserver.http.RecordedRequest;
+import java.time.Clock;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
@@ -24,17 +24,8 @@ import org.junit.jupiter.params.provider.EnumSource;
  * first: the operator tries again and still ends with exactly one working key in IDmelon, none leaked.
  */
 class ApiServerConflictTest {
-  private static OperatorHarness harness;
-
-  @BeforeAll
-  static void start() throws Exception {
-    harness = new OperatorHarness();
-  }
-
-  @AfterAll
-  static void stop() throws Exception {
-    harness.close();
-  }
+  @RegisterExtension
+  static final OperatorHarness harness = OperatorHarness.shared(Clock.systemUTC());
 
   /** The writes made while issuing a key, in their order. */
   enum Write {

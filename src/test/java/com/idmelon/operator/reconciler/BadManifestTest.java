@@ -9,27 +9,18 @@ import com.idmelon.operator.idmelon.KeyType;
 import com.idmelon.operator.support.OperatorHarness;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResourceBuilder;
+import java.time.Clock;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * A manifest the API server would refuse (schema validation off, an older CRD) is reported on its own status and
  * does not stop the operator from serving every other ApiKey.
  */
 class BadManifestTest {
-  private static OperatorHarness harness;
-
-  @BeforeAll
-  static void start() throws Exception {
-    harness = new OperatorHarness();
-  }
-
-  @AfterAll
-  static void stop() throws Exception {
-    harness.close();
-  }
+  @RegisterExtension
+  static final OperatorHarness harness = OperatorHarness.shared(Clock.systemUTC());
 
   @Test
   void unknownEnumValuesAreReportedAndOtherApiKeysStillWork() {

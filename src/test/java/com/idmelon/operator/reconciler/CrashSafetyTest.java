@@ -11,11 +11,11 @@ import com.idmelon.operator.idmelon.KeyType;
 import com.idmelon.operator.reconciler.Checkpoints.Point;
 import com.idmelon.operator.simulator.SimulatedKey;
 import com.idmelon.operator.support.OperatorHarness;
+import java.time.Clock;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
@@ -24,17 +24,8 @@ import org.junit.jupiter.params.provider.EnumSource;
  * Counted at the simulator: exactly one live key per ApiKey, none leaked, and the Secret's value works.
  */
 class CrashSafetyTest {
-  private static OperatorHarness harness;
-
-  @BeforeAll
-  static void start() throws Exception {
-    harness = new OperatorHarness();
-  }
-
-  @AfterAll
-  static void stop() throws Exception {
-    harness.close();
-  }
+  @RegisterExtension
+  static final OperatorHarness harness = OperatorHarness.shared(Clock.systemUTC());
 
   /** Makes the operator die at one point for one ApiKey: from then on it does nothing at all, like a dead process. */
   static final class DieAt implements Checkpoints {

@@ -12,27 +12,18 @@ import com.idmelon.operator.crd.v1alpha1.ApiKey;
 import com.idmelon.operator.idmelon.KeyType;
 import com.idmelon.operator.simulator.IdmelonSimulator;
 import com.idmelon.operator.support.OperatorHarness;
+import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** Keys renew themselves before they end, and say when they are about to expire or have expired. */
 class ExpiryAndRenewalTest {
-  private static OperatorHarness harness;
-
-  @BeforeAll
-  static void start() throws Exception {
-    harness = new OperatorHarness();
-  }
-
-  @AfterAll
-  static void stop() throws Exception {
-    harness.close();
-  }
+  @RegisterExtension
+  static final OperatorHarness harness = OperatorHarness.shared(Clock.systemUTC());
 
   @Test
   void keyWithDurationIsRenewedAtItsRenewalTimeAndNotBefore() {

@@ -11,24 +11,14 @@ import com.idmelon.operator.support.OperatorHarness;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** With the clock moved by months, a 90-day key renews at day 60 and not a minute before. */
 class MovedClockTest {
   private static final MovableClock CLOCK = new MovableClock(Instant.parse("2026-11-27T12:00:00Z"));
-  private static OperatorHarness harness;
-
-  @BeforeAll
-  static void start() throws Exception {
-    harness = new OperatorHarness(null, o -> o, CLOCK);
-  }
-
-  @AfterAll
-  static void stop() throws Exception {
-    harness.close();
-  }
+  @RegisterExtension
+  static final OperatorHarness harness = OperatorHarness.shared(CLOCK);
 
   @Test
   void ninetyDayKeyRenewsOneThirdBeforeItsEnd() {

@@ -23,6 +23,7 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.mockwebserver.http.RecordedRequest;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -36,12 +37,14 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Supplier;
 import java.util.function.UnaryOperator;
+import org.junit.jupiter.api.extension.AfterAllCallback;
+import org.junit.jupiter.api.extension.ExtensionContext;
 
 /**
  * The real parts, wired for a test: fabric8's CRUD mock API server over HTTP with the committed CRD from crds/,
  * the IDmelon simulator on a free port, and the operator started against both.
  */
-public final class OperatorHarness implements AutoCloseable {
+public final class OperatorHarness implements AutoCloseable, AfterAllCallback {
   private static final AtomicInteger NAMESPACES = new AtomicInteger();
 
   public final EmbeddedKubernetes kubernetes;
@@ -60,6 +63,24 @@ public final class OperatorHarness implements AutoCloseable {
     this(null, o -> o);
   }
 
+  /**
+   * A harness shared by the tests of one class and closed after them:
+   * {@code @RegisterExtension static final OperatorHarness harness = OperatorHarness.shared(Clock.systemUTC());}
+   */
+  public static OperatorHarness shared(Clock clock) {
+    try {
+      return new OperatorHarness(null, o -> o, clock);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  /** Registered as a class-level extension ({@link #shared}): the class's tests are over. */
+  @Override
+  public void afterAll(ExtensionContext context) throws IOException {
+    close();
+  }
+
   public OperatorHarness(Supplier<String> keyGenerator) throws IOException {
     this(keyGenerator, o -> o);
   }
@@ -76,16 +97,22 @@ public final class OperatorHarness implements AutoCloseable {
     this.keyGenerator = keyGenerator;
     this.options = options;
     this.clock = clock;
-    kubernetes = EmbeddedKubernetes.start(0);
-    try (InputStream crd = Files.newInputStream(Path.of("crds", "apikeys.idmelon.com-v1.yml"))) {
-      kubernetes.installCrd(crd);
-    }
+    kubernetes = startKubernetes();
     client = kubernetes.newClient();
     adminKeyFile = Files.createTempFile("idmelon-admin-key", "");
     Files.writeString(adminKeyFile, "bootstrap-admin-key-" + System.nanoTime(), StandardCharsets.UTF_8);
     adminKey = AdminKeySource.load(adminKeyFile);
     simulator = newSimulator(0);
     startOperator(Checkpoints.NONE);
+  }
+
+  /** Starts fabric8's CRUD mock API server over HTTP with the committed CRD from crds/ installed. */
+  public static EmbeddedKubernetes startKubernetes() throws IOException {
+    EmbeddedKubernetes kubernetes = EmbeddedKubernetes.start(0);
+    try (InputStream crd = Files.newInputStream(Path.of("crds", "apikeys.idmelon.com-v1.yml"))) {
+      kubernetes.installCrd(crd);
+    }
+    return kubernetes;
   }
 
   /** Starts an operator process (as it were) against the same API server and simulator. */
