@@ -119,6 +119,11 @@ public final class HttpIdmelonClient implements IdmelonClient {
   }
 
   @Override
+  public Duration requestTimeout() {
+    return requestTimeout;
+  }
+
+  @Override
   public void verifyAdminKey() {
     send("verify", "verify admin key", request(STATISTICS_PATH).GET(), 200);
   }

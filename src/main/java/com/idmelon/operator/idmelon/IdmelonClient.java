@@ -27,4 +27,7 @@ public interface IdmelonClient {
 
   /** {@code GET /administrator/statistics/users}: proves that the operator's own admin key is accepted. */
   void verifyAdminKey();
+
+  /** How long a call may take before it counts as failed: bounds when a created key can appear. */
+  java.time.Duration requestTimeout();
 }

@@ -79,6 +79,14 @@ public final class OperatorMetrics implements IdmelonCallObserver, RotationListe
         .increment();
   }
 
+  @Override
+  public void keyListDistrusted(int missing, int known) {
+    Counter.builder("idmelon.key.list.distrusted")
+        .description("IDmelon key-list answers not believed because they missed too many keys that ApiKeys hold")
+        .register(registry)
+        .increment();
+  }
+
   /** The Prometheus text exposition. */
   public String scrape() {
     refreshApiKeyGauges();

@@ -1,31 +1,28 @@
 package com.idmelon.operator.reconciler;
 
 import com.idmelon.operator.crd.v1alpha1.ApiKey;
-import com.idmelon.operator.crd.v1alpha1.ApiKeySpec;
 import com.idmelon.operator.crd.v1alpha1.ApiKeyStatus;
 import com.idmelon.operator.crd.v1alpha1.Pending;
 import com.idmelon.operator.crd.v1alpha1.Retirement;
 import com.idmelon.operator.idmelon.IdmelonClient;
 import com.idmelon.operator.idmelon.IdmelonKey;
+import io.fabric8.kubernetes.api.model.Secret;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.HashSet;
 import java.util.List;
-import java.util.Objects;
+import java.util.Optional;
 import java.util.Set;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Finishes or undoes an IDmelon call that a crash interrupted, from the pending marker left in the status. See
- * DESIGN.md beside this class for the states.
+ * Finishes or undoes an IDmelon call that a crash or a lost answer interrupted, from the pending marker in the
+ * status. The marker is cleared only once the clean-up is done: if IDmelon fails meanwhile, the exception leaves
+ * it in place and the next attempt starts over. See DESIGN.md beside this class.
  */
 final class CrashRecovery {
   private static final Logger log = LoggerFactory.getLogger(CrashRecovery.class);
-  /** IDmelon's clock and ours may differ by this much. */
-  static final Duration CLOCK_SKEW = Duration.ofMinutes(2);
-  /** A create call answers within this long after its pending marker (request timeout plus margin). */
-  static final Duration CALL_WINDOW = Duration.ofMinutes(5);
 
   private final EventRecorder events;
 
@@ -34,87 +31,109 @@ final class CrashRecovery {
   }
 
   /**
-   * Handles {@code status.pending} and clears it.
+   * Resolves {@code status.pending} and clears it.
    *
-   * @param adopted whether this reconcile found the interrupted call's value already in the Secret
-   * @param everyApiKey all ApiKeys the operator knows, to tell an orphan from someone's key
-   * @return true when the interrupted reset or replace must be done again
+   * @param secret the ApiKey's own Secret at spec.secretName, if any
+   * @return the operation to do again (Pending.RESET or REPLACE), or empty; a missing key is issued anyway
    */
-  boolean recover(ApiKey apiKey, ApiKeyStatus status, boolean adopted, IdmelonClient idmelon,
-      List<ApiKey> everyApiKey, Duration gracePeriod, Instant now) {
+  Optional<String> resolve(ApiKey apiKey, ApiKeyStatus status, Optional<Secret> secret, IdmelonClient idmelon,
+      List<ApiKey> everyApiKey, Instant now) {
     Pending pending = status.getPending();
+    String operation = pending.getOperation();
+    Optional<ManagedSecret.Published> claim = secret.flatMap(ManagedSecret::published)
+        .filter(p -> !p.fingerprint().equals(status.getFingerprint()));
+    if (Pending.RESET.equals(operation)) {
+      // the key id is the status's own; the Secret can only tell whether the new value reached it
+      if (claim.isPresent() && claim.get().keyId().equals(pending.getKeyId())
+          && pending.getKeyId().equals(status.getKeyId())) {
+        status.setFingerprint(claim.get().fingerprint());
+        status.setIssuedAt(pending.getStartedAt());
+        status.setLastRotatedAt(pending.getStartedAt());
+        status.setLastReset(pending.getReset());
+        status.setPending(null);
+        log.info("{}: interrupted reset of key {} had completed; its value is in the Secret", apiKey.ref(),
+            status.getKeyId());
+        return Optional.empty();
+      }
+      log.warn("{}: a reset of key {} was interrupted before its value reached the Secret; resetting again",
+          apiKey.ref(), pending.getKeyId());
+      status.setPending(null);
+      return Optional.of(Pending.RESET);
+    }
+    Optional<IdmelonKey> delivered = delivered(apiKey, status, claim, idmelon, everyApiKey);
+    if (delivered.isPresent()) {
+      IdmelonKey key = delivered.get();
+      String replaced = status.getKeyId();
+      status.setKeyId(key.id());
+      status.setSecretName(apiKey.secretName());
+      status.setFingerprint(claim.get().fingerprint());
+      status.setExpiresAt(KeyTimes.format(key.expiresAt()));
+      status.setIssuedAt(pending.getStartedAt());
+      status.setLastRotatedAt(pending.getStartedAt());
+      status.setLastReset(pending.getReset());
+      if (Pending.REPLACE.equals(operation) && replaced != null && !replaced.equals(key.id())) {
+        status.addRetirement(new Retirement(replaced, KeyTimes.format(now.plus(KeyTimes.gracePeriod(apiKey.getSpec())))));
+      }
+      status.setPending(null);
+      log.info("{}: interrupted {} had completed: IDmelon confirms key {} is the one in the Secret", apiKey.ref(),
+          operation, key.id());
+      return Optional.empty();
+    }
+    deleteOrphans(apiKey, status, idmelon, everyApiKey, Set.of());
     status.setPending(null);
-    if (adopted) {
-      // the value reached the Secret: only the status write was lost, and adoption has repaired it
-      if (Pending.REPLACE.equals(pending.getOperation()) && pending.getKeyId() != null
-          && !pending.getKeyId().equals(status.getKeyId())) {
-        status.addRetirement(new Retirement(pending.getKeyId(), ApiKeyReconciler.format(now.plus(gracePeriod))));
-      }
-      log.info("{}: interrupted {} had completed; status restored from the Secret", apiKey.ref(), pending.getOperation());
-      return false;
+    return Pending.REPLACE.equals(operation) ? Optional.of(Pending.REPLACE) : Optional.empty();
+  }
+
+  /**
+   * The key the interrupted create or replace delivered into the Secret, if IDmelon confirms it: the Secret's key
+   * id has IDmelon's id shape, no other ApiKey holds it, and IDmelon describes it as made by that call.
+   */
+  Optional<IdmelonKey> delivered(ApiKey apiKey, ApiKeyStatus status, Optional<ManagedSecret.Published> claim,
+      IdmelonClient idmelon, List<ApiKey> everyApiKey) {
+    Pending pending = status.getPending();
+    if (claim.isEmpty() || Pending.RESET.equals(pending.getOperation())) {
+      return Optional.empty();
     }
+    String id = claim.get().keyId();
+    if (!KeyOwnership.validId(id) || id.equals(status.getKeyId())
+        || KeyOwnership.heldByOthers(apiKey, everyApiKey).contains(id)
+        || KeyOwnership.indistinguishable(apiKey, pending, everyApiKey)) {
+      log.warn("{}: the key id in Secret {} is not one the interrupted {} made; it is ignored", apiKey.ref(),
+          apiKey.secretName(), pending.getOperation());
+      return Optional.empty();
+    }
+    Optional<IdmelonKey> key = idmelon.read(id)
+        .filter(k -> KeyOwnership.madeBy(k, pending, idmelon.requestTimeout()));
+    if (key.isEmpty()) {
+      log.warn("{}: IDmelon does not confirm that key {} in Secret {} was made by the interrupted {}; it is"
+          + " ignored", apiKey.ref(), id, apiKey.secretName(), pending.getOperation());
+    }
+    return key;
+  }
+
+  /**
+   * Deletes the keys an interrupted create or replace made that nobody received (see
+   * {@link KeyOwnership#orphans}); the keys the status holds and {@code keep} are spared. Throws if IDmelon fails:
+   * the caller keeps the marker.
+   */
+  void deleteOrphans(ApiKey apiKey, ApiKeyStatus status, IdmelonClient idmelon, List<ApiKey> everyApiKey,
+      Set<String> keep) {
+    Pending pending = status.getPending();
+    Set<String> spared = new HashSet<>(keep);
+    if (status.getKeyId() != null) {
+      spared.add(status.getKeyId());
+    }
+    status.retiringOrEmpty().forEach(r -> spared.add(r.getKeyId()));
     if (Pending.RESET.equals(pending.getOperation())) {
-      // a reset whose value never reached the Secret left it with a dead value: reset again
-      log.warn("{}: a reset of key {} was interrupted; resetting again", apiKey.ref(), pending.getKeyId());
-      return true;
+      return; // a reset makes no new key
     }
-    deleteOrphans(apiKey, status, pending, idmelon, everyApiKey);
-    return Pending.REPLACE.equals(pending.getOperation());
-  }
-
-  /**
-   * On deletion of an ApiKey whose create or replace was interrupted: the key that call may have made never reached
-   * a Secret, so it is deleted whatever the deletion policy (an undelivered key is nobody's).
-   */
-  void deleteOrphansOnDeletion(ApiKey apiKey, IdmelonClient idmelon, List<ApiKey> everyApiKey) {
-    ApiKeyStatus status = apiKey.getStatus();
-    if (status == null || status.getPending() == null || apiKey.getSpec() == null || apiKey.getSpec().getType() == null
-        || Pending.RESET.equals(status.getPending().getOperation())) {
+    if (KeyOwnership.indistinguishable(apiKey, pending, everyApiKey)) {
+      log.warn("{}: an interrupted {} may have left a key, but another ApiKey is creating a key with the same name"
+          + " and type: none is deleted", apiKey.ref(), pending.getOperation());
       return;
     }
-    deleteOrphans(apiKey, status, status.getPending(), idmelon, everyApiKey);
-  }
-
-  /**
-   * Deletes keys that the interrupted create made and nobody received. A key is deleted only when it is provably
-   * that orphan: same name and type as this ApiKey, created inside the pending window, referenced by no ApiKey,
-   * and no other ApiKey with the same name and type is itself in the middle of a create.
-   */
-  private void deleteOrphans(ApiKey apiKey, ApiKeyStatus status, Pending pending, IdmelonClient idmelon,
-      List<ApiKey> everyApiKey) {
-    ApiKeySpec spec = apiKey.getSpec();
-    Instant started = ApiKeyReconciler.parse(pending.getStartedAt());
-    Set<String> referenced = new HashSet<>();
-    boolean anotherCreateInFlight = false;
-    for (ApiKey other : everyApiKey) {
-      if (other.getStatus() == null) {
-        continue;
-      }
-      referenced.add(other.getStatus().getKeyId());
-      other.getStatus().retiringOrEmpty().forEach(r -> referenced.add(r.getKeyId()));
-      boolean self = Objects.equals(other.getMetadata().getUid(), apiKey.getMetadata().getUid());
-      if (!self && other.getStatus().getPending() != null && other.getSpec() != null
-          && spec.getName().equals(other.getSpec().getName()) && spec.getType() == other.getSpec().getType()) {
-        anotherCreateInFlight = true;
-      }
-    }
-    referenced.add(status.getKeyId());
-    status.retiringOrEmpty().forEach(r -> referenced.add(r.getKeyId()));
-    List<IdmelonKey> orphans = idmelon.list().stream()
-        .filter(k -> k.name().equals(spec.getName()) && k.type() == spec.getType())
-        .filter(k -> !referenced.contains(k.id()))
-        .filter(k -> k.createdAt() != null
-            && !k.createdAt().isBefore(started.minus(CLOCK_SKEW))
-            && !k.createdAt().isAfter(started.plus(CALL_WINDOW).plus(CLOCK_SKEW)))
-        .toList();
-    if (orphans.isEmpty()) {
-      return;
-    }
-    if (anotherCreateInFlight) {
-      log.warn("{}: keys {} may be orphans of an interrupted create, but another ApiKey with the same name and type"
-          + " is creating one too: they are left alone", apiKey.ref(), orphans.stream().map(IdmelonKey::id).toList());
-      return;
-    }
+    List<IdmelonKey> orphans = KeyOwnership.orphans(idmelon.list(), pending, idmelon.requestTimeout(),
+        KeyOwnership.heldByOthers(apiKey, everyApiKey), spared);
     for (IdmelonKey orphan : orphans) {
       idmelon.delete(orphan.id());
       log.warn("{}: deleted key {}, created by an interrupted attempt and never delivered", apiKey.ref(), orphan.id());

@@ -10,6 +10,8 @@ import io.javaoperatorsdk.operator.processing.event.source.AbstractEventSource;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -28,6 +30,10 @@ import org.slf4j.LoggerFactory;
  * Notices keys deleted or expired in IDmelon behind the operator's back (someone used the panel) without one IDmelon
  * call per ApiKey: one {@code list} per workspace per poll interval (plus up to 20 % jitter), shared by all ApiKeys,
  * and a reconcile only for the ApiKeys whose key is missing or expired in that answer.
+ *
+ * <p>A list is a hint, never a verdict: the reconciler confirms a missing key with a read of its id before acting.
+ * A list that misses more than a small share of the keys the operator holds is not believed at all (logged, counted,
+ * no reconcile woken): an empty or truncated answer must not make every ApiKey read or rotate.
  */
 final class KeyInventory extends AbstractEventSource<IdmelonKey, ApiKey> {
   private static final Logger log = LoggerFactory.getLogger(KeyInventory.class);
@@ -35,24 +41,32 @@ final class KeyInventory extends AbstractEventSource<IdmelonKey, ApiKey> {
   /** One {@code list} answer: which keys existed when the call was made. */
   record Snapshot(Instant listedAt, Map<String, IdmelonKey> keys) {}
 
-  /** What the last list says about a key. */
+  /** What the last believed list says about a key: a hint to confirm with a read, not a verdict. */
   enum Verdict {
     PRESENT,
-    GONE,
+    MISSING,
     EXPIRED,
     UNKNOWN
   }
+
+  /** A list may miss this many keys held by ApiKeys and still be believed... */
+  static final int TOLERATED_MISSING = 3;
+  /** ...or this share of them, whichever is more. */
+  static final double TOLERATED_MISSING_SHARE = 0.1;
 
   private final IdmelonClients clients;
   private final Duration interval;
   private final Clock clock;
   private final Supplier<Stream<ApiKey>> apiKeys;
+  private final RotationListener listener;
   private final Map<IdmelonClient, Snapshot> snapshots = new ConcurrentHashMap<>();
   private ScheduledExecutorService scheduler;
 
-  KeyInventory(IdmelonClients clients, Duration interval, Clock clock, Supplier<Stream<ApiKey>> apiKeys) {
+  KeyInventory(IdmelonClients clients, Duration interval, Clock clock, Supplier<Stream<ApiKey>> apiKeys,
+      RotationListener listener) {
     super(IdmelonKey.class, "idmelon-key-inventory");
     this.clients = clients;
+    this.listener = listener;
     this.interval = interval;
     this.clock = clock;
     this.apiKeys = apiKeys;
@@ -101,39 +115,71 @@ final class KeyInventory extends AbstractEventSource<IdmelonKey, ApiKey> {
     }
   }
 
-  /** Lists each workspace once and wakes the ApiKeys whose key the answer shows gone or expired. */
+  /** Lists each workspace once and wakes the ApiKeys whose key the answer shows missing or expired. */
   void poll() {
-    Map<IdmelonClient, java.util.List<ApiKey>> byWorkspace = apiKeys.get()
+    Map<IdmelonClient, List<ApiKey>> byWorkspace = apiKeys.get()
         .filter(k -> k.getStatus() != null && k.getStatus().getKeyId() != null
             && k.getMetadata().getDeletionTimestamp() == null)
         .collect(Collectors.groupingBy(clients::forResource));
-    for (Map.Entry<IdmelonClient, java.util.List<ApiKey>> workspace : byWorkspace.entrySet()) {
+    for (Map.Entry<IdmelonClient, List<ApiKey>> workspace : byWorkspace.entrySet()) {
       Instant listedAt = clock.instant();
       Map<String, IdmelonKey> keys;
       try {
-        keys = workspace.getKey().list().stream().collect(Collectors.toMap(IdmelonKey::id, Function.identity(), (a, b) -> a));
+        keys = new ConcurrentHashMap<>(workspace.getKey().list().stream()
+            .collect(Collectors.toMap(IdmelonKey::id, Function.identity(), (a, b) -> a)));
       } catch (IdmelonException e) {
         log.warn("IDmelon key inventory: {}", e.getMessage());
         continue;
       }
       Snapshot snapshot = new Snapshot(listedAt, keys);
-      snapshots.put(workspace.getKey(), snapshot);
+      List<ApiKey> missing = new ArrayList<>();
+      List<ApiKey> expired = new ArrayList<>();
+      int known = 0;
       for (ApiKey apiKey : workspace.getValue()) {
-        Verdict verdict = verdict(snapshot, apiKey.getStatus().getKeyId(),
-            ApiKeyReconciler.parse(apiKey.getStatus().getIssuedAt()), clock.instant());
-        if (verdict == Verdict.GONE || verdict == Verdict.EXPIRED) {
-          log.info("{}: key {} is {} in IDmelon", apiKey.ref(), apiKey.getStatus().getKeyId(),
-              verdict == Verdict.GONE ? "gone" : "expired");
-          getEventHandler().handleEvent(new Event(ResourceID.fromResource(apiKey)));
+        Instant issuedAt = KeyTimes.parse(apiKey.getStatus().getIssuedAt());
+        if (issuedAt == null || listedAt.isBefore(issuedAt.plusSeconds(1))) {
+          continue; // issued after the list was taken: simply not in it yet
         }
+        known++;
+        Verdict verdict = verdict(snapshot, apiKey.getStatus().getKeyId(), issuedAt, clock.instant());
+        if (verdict == Verdict.MISSING) {
+          missing.add(apiKey);
+        } else if (verdict == Verdict.EXPIRED) {
+          expired.add(apiKey);
+        }
+      }
+      if (missing.size() > Math.max(TOLERATED_MISSING, known * TOLERATED_MISSING_SHARE)) {
+        snapshots.remove(workspace.getKey());
+        log.warn("IDmelon's key list is not believed: it misses {} of the {} keys ApiKeys hold; no key is treated as"
+            + " deleted (a key is gone only when a read of its id answers 404)", missing.size(), known);
+        listener.keyListDistrusted(missing.size(), known);
+        continue;
+      }
+      snapshots.put(workspace.getKey(), snapshot);
+      for (ApiKey apiKey : missing) {
+        log.info("{}: key {} is missing from IDmelon's key list; checking it", apiKey.ref(),
+            apiKey.getStatus().getKeyId());
+        getEventHandler().handleEvent(new Event(ResourceID.fromResource(apiKey)));
+      }
+      for (ApiKey apiKey : expired) {
+        log.info("{}: key {} is listed as expired in IDmelon; checking it", apiKey.ref(), apiKey.getStatus().getKeyId());
+        getEventHandler().handleEvent(new Event(ResourceID.fromResource(apiKey)));
       }
     }
   }
 
-  /** What the last list of this ApiKey's workspace says about {@code keyId}, issued at {@code issuedAt}. */
+  /** What the last believed list of this ApiKey's workspace says about {@code keyId}, issued at {@code issuedAt}. */
   Verdict check(ApiKey apiKey, String keyId, Instant issuedAt, Instant now) {
     Snapshot snapshot = snapshots.get(clients.forResource(apiKey));
     return snapshot == null ? Verdict.UNKNOWN : verdict(snapshot, keyId, issuedAt, now);
+  }
+
+  /** A read of the key answered: the list's doubt about it is settled until the next list. */
+  void confirmed(ApiKey apiKey, IdmelonKey key) {
+    Snapshot snapshot = snapshots.get(clients.forResource(apiKey));
+    if (snapshot != null) {
+      snapshot.keys().put(key.id(), key);
+    }
   }
 
   private static Verdict verdict(Snapshot snapshot, String keyId, Instant issuedAt, Instant now) {
@@ -141,7 +187,7 @@ final class KeyInventory extends AbstractEventSource<IdmelonKey, ApiKey> {
     if (key == null) {
       // a key issued after the list was taken is simply not in it yet; issuedAt is truncated to the second
       return issuedAt != null && !snapshot.listedAt().isBefore(issuedAt.plusSeconds(1))
-          ? Verdict.GONE : Verdict.UNKNOWN;
+          ? Verdict.MISSING : Verdict.UNKNOWN;
     }
     return key.isExpiredAt(now) ? Verdict.EXPIRED : Verdict.PRESENT;
   }

@@ -20,31 +20,30 @@ import java.util.Optional;
  * The Secret an ApiKey owns, built and read without I/O.
  *
  * <p>Besides the data keys of the contract, the operator annotates the Secret with the fingerprint of the value it
- * wrote, when it was issued and the reset value acted upon. The Secret is written before the status, so after a
- * lost status write these annotations let the next reconcile adopt what is in the Secret instead of rotating again;
- * and a data edit that does not match the annotated fingerprint is someone else's.
+ * wrote. After an interrupted call, that tells whether the new value reached the Secret; which key the value
+ * belongs to is never taken from the Secret (a namespace user can write it) but confirmed with IDmelon (see
+ * {@link KeyOwnership}).
  */
 public final class ManagedSecret {
   public static final String MANAGED_BY_LABEL = "app.kubernetes.io/managed-by";
   public static final String MANAGED_BY = "idmelon-apikey-operator";
   public static final String SELECTOR = MANAGED_BY_LABEL + "=" + MANAGED_BY;
   public static final String FINGERPRINT_ANNOTATION = "idmelon.com/fingerprint";
-  public static final String ISSUED_AT_ANNOTATION = "idmelon.com/issued-at";
-  public static final String LAST_RESET_ANNOTATION = "idmelon.com/last-reset";
+  /** Annotation keys under this prefix are the operator's: a secretTemplate may not set them. */
+  public static final String RESERVED_PREFIX = "idmelon.com/";
 
   public static final String API_KEY = "apiKey";
   public static final String KEY_ID = "keyId";
   public static final String TYPE = "type";
   public static final String EXPIRES_AT = "expiresAt";
 
-  /** What the operator last published into a Secret, as read back from it. */
-  public record Published(String keyId, KeyType type, String expiresAt, String fingerprint, String issuedAt, String lastReset) {}
+  /** What a Secret claims the operator published into it: evidence of a value, never of a key's identity. */
+  public record Published(String keyId, KeyType type, String fingerprint) {}
 
   private ManagedSecret() {}
 
   /** The whole Secret for a freshly received value. */
-  public static Secret build(
-      ApiKey owner, String keyId, KeyType type, Instant expiresAt, SecretValue value, Instant issuedAt, String lastReset) {
+  public static Secret build(ApiKey owner, String keyId, KeyType type, Instant expiresAt, SecretValue value) {
     Map<String, String> data = new LinkedHashMap<>();
     data.put(API_KEY, encode(value.reveal()));
     data.put(KEY_ID, encode(keyId));
@@ -54,10 +53,6 @@ public final class ManagedSecret {
     }
     Map<String, String> annotations = desiredAnnotations(owner);
     annotations.put(FINGERPRINT_ANNOTATION, value.fingerprint());
-    annotations.put(ISSUED_AT_ANNOTATION, issuedAt.toString());
-    if (lastReset != null) {
-      annotations.put(LAST_RESET_ANNOTATION, lastReset);
-    }
     return new SecretBuilder()
         .withNewMetadata()
         .withName(owner.secretName())
@@ -129,8 +124,8 @@ public final class ManagedSecret {
   }
 
   /**
-   * What the operator itself published into this Secret: present only when the value in {@code apiKey} is the one
-   * the operator wrote (its fingerprint matches the operator's annotation).
+   * What this Secret claims the operator published: present only when the value in {@code apiKey} matches the
+   * fingerprint annotation the operator writes with it. A namespace user can forge all of it.
    */
   public static Optional<Published> published(Secret secret) {
     Map<String, String> annotations = secret.getMetadata().getAnnotations();
@@ -147,9 +142,7 @@ public final class ManagedSecret {
     } catch (IllegalArgumentException e) {
       return Optional.empty();
     }
-    return Optional.of(new Published(
-        keyId, keyType, decoded(secret, EXPIRES_AT), written, annotations.get(ISSUED_AT_ANNOTATION),
-        annotations.get(LAST_RESET_ANNOTATION)));
+    return Optional.of(new Published(keyId, keyType, written));
   }
 
   /** A data field other than the secret value, decoded. */

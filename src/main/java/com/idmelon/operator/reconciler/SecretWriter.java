@@ -81,6 +81,16 @@ final class SecretWriter {
     return updated;
   }
 
+  /**
+   * The managed Secrets (in the cache, so labelled) that {@code owner} owns under another name than {@code keep}:
+   * copies left behind by a change of spec.secretName.
+   */
+  java.util.List<Secret> ownedElsewhere(ApiKey owner, String keep) {
+    return cache.list(owner.getMetadata().getNamespace(),
+            s -> ManagedSecret.isOwnedBy(s, owner) && !s.getMetadata().getName().equals(keep))
+        .toList();
+  }
+
   /** Deletes a Secret this ApiKey owns (used when spec.secretName moves the key to another Secret). */
   void delete(Secret existing) {
     client.resource(existing).delete();

@@ -3,11 +3,13 @@ package com.idmelon.operator.reconciler;
 import com.idmelon.operator.crd.v1alpha1.ApiKey;
 import com.idmelon.operator.crd.v1alpha1.ApiKeySpec;
 import com.idmelon.operator.crd.v1alpha1.RotationStrategy;
+import com.idmelon.operator.crd.v1alpha1.SecretTemplate;
 import com.idmelon.operator.idmelon.KeyType;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.format.DateTimeParseException;
+import java.util.Map;
 import java.util.Optional;
 import java.util.regex.Pattern;
 
@@ -17,6 +19,11 @@ import java.util.regex.Pattern;
  */
 public final class SpecValidator {
   private static final Pattern DNS_SUBDOMAIN = Pattern.compile("^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$");
+
+  /** A label value, or the name part of a label or annotation key (Kubernetes' qualified name). */
+  private static final Pattern QUALIFIED_NAME = Pattern.compile("^([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]$");
+  /** The API server refuses annotations whose keys and values add up to more than this. */
+  private static final int MAX_ANNOTATIONS_BYTES = 256 * 1024;
 
   private SpecValidator() {}
 
@@ -52,7 +59,7 @@ public final class SpecValidator {
       try {
         expiresAt = OffsetDateTime.parse(spec.getExpiresAt()).toInstant();
       } catch (DateTimeParseException e) {
-        return Optional.of("spec.expiresAt '" + spec.getExpiresAt() + "' is not an RFC 3339 timestamp such as 2027-06-30T00:00:00Z");
+        return Optional.of("spec.expiresAt " + UserText.quoted(spec.getExpiresAt()) + " is not an RFC 3339 timestamp such as 2027-06-30T00:00:00Z");
       }
       if (firstIssue && !expiresAt.isAfter(now)) {
         return Optional.of("spec.expiresAt " + spec.getExpiresAt() + " is in the past: a key cannot be issued already expired");
@@ -80,7 +87,11 @@ public final class SpecValidator {
     }
     if (spec.getSecretName() != null
         && (spec.getSecretName().length() > 253 || !DNS_SUBDOMAIN.matcher(spec.getSecretName()).matches())) {
-      return Optional.of("spec.secretName '" + spec.getSecretName() + "' is not a valid Secret name");
+      return Optional.of("spec.secretName " + UserText.quoted(spec.getSecretName()) + " is not a valid Secret name");
+    }
+    Optional<String> template = templateProblem(spec.getSecretTemplate());
+    if (template.isPresent()) {
+      return template;
     }
     if (spec.getRotation() != null) {
       if (spec.getRotation().getStrategy() == RotationStrategy.Reset && !spec.getType().canReset()) {
@@ -96,6 +107,68 @@ public final class SpecValidator {
     return Optional.empty();
   }
 
+  /**
+   * What the API server would refuse in the Secret's labels and annotations, or what the operator keeps for itself:
+   * checked before any key is issued, so that no key is created for a Secret that cannot be written.
+   */
+  private static Optional<String> templateProblem(SecretTemplate template) {
+    if (template == null) {
+      return Optional.empty();
+    }
+    Map<String, String> labels = template.getLabels() == null ? Map.of() : template.getLabels();
+    for (Map.Entry<String, String> label : labels.entrySet()) {
+      if (!qualifiedName(label.getKey())) {
+        return Optional.of("spec.secretTemplate.labels: " + UserText.quoted(label.getKey())
+            + " is not a valid label key (an optional DNS prefix and '/', then at most 63 letters, digits, '-', '_' or '.')");
+      }
+      String value = label.getValue() == null ? "" : label.getValue();
+      if (!value.isEmpty() && (value.length() > 63 || !QUALIFIED_NAME.matcher(value).matches())) {
+        return Optional.of("spec.secretTemplate.labels: the value of " + UserText.quoted(label.getKey())
+            + " is not a valid label value (at most 63 letters, digits, '-', '_' or '.', starting and ending with a"
+            + " letter or digit)");
+      }
+      if (label.getKey().equals(ManagedSecret.MANAGED_BY_LABEL) || label.getKey().startsWith(ManagedSecret.RESERVED_PREFIX)) {
+        return Optional.of("spec.secretTemplate.labels: " + UserText.quoted(label.getKey())
+            + " is set by the operator and cannot be templated");
+      }
+    }
+    Map<String, String> annotations = template.getAnnotations() == null ? Map.of() : template.getAnnotations();
+    long bytes = 0;
+    for (Map.Entry<String, String> annotation : annotations.entrySet()) {
+      if (!qualifiedName(annotation.getKey())) {
+        return Optional.of("spec.secretTemplate.annotations: " + UserText.quoted(annotation.getKey())
+            + " is not a valid annotation key (an optional DNS prefix and '/', then at most 63 letters, digits, '-',"
+            + " '_' or '.')");
+      }
+      if (annotation.getKey().startsWith(ManagedSecret.RESERVED_PREFIX)) {
+        return Optional.of("spec.secretTemplate.annotations: " + UserText.quoted(annotation.getKey())
+            + " is reserved for the operator (" + ManagedSecret.RESERVED_PREFIX + "*) and cannot be templated");
+      }
+      bytes += annotation.getKey().length() + (annotation.getValue() == null ? 0 : annotation.getValue().length());
+    }
+    if (bytes > MAX_ANNOTATIONS_BYTES) {
+      return Optional.of("spec.secretTemplate.annotations are " + bytes + " bytes; the API server accepts at most "
+          + MAX_ANNOTATIONS_BYTES);
+    }
+    return Optional.empty();
+  }
+
+  /** Kubernetes' rule for label and annotation keys: [DNS-subdomain prefix '/'] name of at most 63 characters. */
+  private static boolean qualifiedName(String key) {
+    if (key == null || key.isEmpty()) {
+      return false;
+    }
+    int slash = key.indexOf('/');
+    String name = slash < 0 ? key : key.substring(slash + 1);
+    if (slash >= 0) {
+      String prefix = key.substring(0, slash);
+      if (prefix.isEmpty() || prefix.length() > 253 || !DNS_SUBDOMAIN.matcher(prefix).matches()) {
+        return false;
+      }
+    }
+    return name.length() <= 63 && QUALIFIED_NAME.matcher(name).matches();
+  }
+
   private static Optional<String> durationProblem(String field, String value) {
     try {
       Duration parsed = GoDuration.parse(value);
@@ -104,7 +177,7 @@ public final class SpecValidator {
       }
       return Optional.empty();
     } catch (IllegalArgumentException | ArithmeticException e) {
-      return Optional.of(field + " '" + value + "' is not a duration such as 2160h, 90m or 1h30m");
+      return Optional.of(field + " " + UserText.quoted(value) + " is not a duration such as 2160h, 90m or 1h30m");
     }
   }
 }

@@ -85,7 +85,7 @@ class ArgoCdHealthCheckTest {
     assertEquals("Progressing", health(stale).get("status").tojstring(), "spec changed, not yet observed");
 
     ApiKey rotating = withReady(true, "Issued");
-    rotating.getStatus().setPending(new Pending(Pending.RESET, "2026-11-27T10:00:00Z", "k_1"));
+    rotating.getStatus().setPending(new Pending(Pending.RESET, "2026-11-27T10:00:00Z", "k_1", "Key k", KeyType.Admin, null));
     assertEquals("Progressing", health(rotating).get("status").tojstring());
 
     ApiKey requested = withReady(true, "Issued");

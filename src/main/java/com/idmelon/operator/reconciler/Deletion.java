@@ -1,0 +1,77 @@
+package com.idmelon.operator.reconciler;
+
+import com.idmelon.operator.crd.v1alpha1.ApiKey;
+import com.idmelon.operator.crd.v1alpha1.ApiKeyStatus;
+import com.idmelon.operator.crd.v1alpha1.DeletionPolicy;
+import com.idmelon.operator.crd.v1alpha1.Pending;
+import com.idmelon.operator.idmelon.IdmelonClient;
+import com.idmelon.operator.idmelon.IdmelonException;
+import com.idmelon.operator.idmelon.IdmelonKey;
+import io.fabric8.kubernetes.api.model.Secret;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * What deleting an ApiKey does in IDmelon: revokes the keys its status holds (the current one unless
+ * deletionPolicy is Retain; replaced keys still in their grace period always) and the undelivered key of an
+ * interrupted create. Only keys the status names or IDmelon confirms are touched, never one a Secret names.
+ */
+final class Deletion {
+  private static final Logger log = LoggerFactory.getLogger(Deletion.class);
+
+  private final CrashRecovery recovery;
+  private final EventRecorder events;
+
+  Deletion(CrashRecovery recovery, EventRecorder events) {
+    this.recovery = recovery;
+    this.events = events;
+  }
+
+  /**
+   * Revokes what must be revoked; throws {@link IdmelonException} when IDmelon fails, and the finalizer stays.
+   *
+   * @param secret the ApiKey's own Secret, which may hold the key of an interrupted create
+   */
+  void revoke(ApiKey apiKey, IdmelonClient idmelon, Optional<Secret> secret, List<ApiKey> everyApiKey) {
+    ApiKeyStatus status = apiKey.getStatus();
+    if (status == null) {
+      return;
+    }
+    // an unreadable spec may have asked for Retain: when in doubt, a key is never revoked
+    boolean retain = apiKey.getSpec() == null || apiKey.getSpec().unreadable() != null
+        || apiKey.getSpec().effectiveDeletionPolicy() == DeletionPolicy.Retain;
+    Set<String> revoke = new LinkedHashSet<>();
+    Set<String> kept = new LinkedHashSet<>();
+    status.retiringOrEmpty().forEach(r -> revoke.add(r.getKeyId()));
+    (retain ? kept : revoke).add(status.getKeyId());
+    Pending pending = status.getPending();
+    if (pending != null && !Pending.RESET.equals(pending.getOperation())) {
+      // the key of an interrupted create: kept with Retain if it reached the Secret, else nobody's
+      Optional<IdmelonKey> delivered = recovery.delivered(apiKey, status,
+          secret.flatMap(ManagedSecret::published), idmelon, everyApiKey);
+      delivered.ifPresent(k -> (retain ? kept : revoke).add(k.id()));
+      recovery.deleteOrphans(apiKey, status, idmelon, everyApiKey, kept);
+    }
+    revoke.remove(null);
+    kept.remove(null);
+    for (String id : revoke) {
+      idmelon.delete(id);
+      log.info("{}: deleted; revoked key {} in IDmelon", apiKey.ref(), id);
+      events.normal(apiKey, Reasons.REVOKED, "Revoked key " + id + " in IDmelon");
+    }
+    for (String id : kept) {
+      log.info("{}: deleted; key {} is retained in IDmelon (deletionPolicy Retain)", apiKey.ref(), id);
+      events.normal(apiKey, Reasons.RETAINED, "Key " + id + " is left in IDmelon (deletionPolicy Retain)");
+    }
+  }
+
+  /** The warning for a failed revocation, for the event and the log. */
+  static String failure(IdmelonException e) {
+    return "Could not revoke the key in IDmelon: " + e.getMessage()
+        + ". Deletion waits; set spec.deletionPolicy: Retain to delete without revoking";
+  }
+}

@@ -1,0 +1,30 @@
+package com.idmelon.operator.reconciler;
+
+/**
+ * Makes a value a namespace user wrote (an annotation, a name) safe to put into a log line, an event or a status
+ * message: control characters become spaces, and a long value is cut and marked, so nobody can forge log lines or
+ * bloat a status through it.
+ */
+final class UserText {
+  static final int MAX = 64;
+
+  private UserText() {}
+
+  /** The value in single quotes, sanitised and at most {@link #MAX} characters (then "..." marks the cut). */
+  static String quoted(String value) {
+    if (value == null) {
+      return "''";
+    }
+    StringBuilder out = new StringBuilder(Math.min(value.length(), MAX) + 5).append('\'');
+    int taken = 0;
+    for (int i = 0; i < value.length() && taken < MAX; i++, taken++) {
+      char c = value.charAt(i);
+      out.append(Character.isISOControl(c) || Character.getType(c) == Character.LINE_SEPARATOR
+          || Character.getType(c) == Character.PARAGRAPH_SEPARATOR ? ' ' : c);
+    }
+    if (value.length() > MAX) {
+      out.append("...");
+    }
+    return out.append('\'').toString();
+  }
+}
