@@ -39,8 +39,10 @@ public class ApiKeySpec {
 
   @Pattern("^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(\\.[0-9]+)?(Z|[+-][0-9]{2}:[0-9]{2})$")
   @JsonPropertyDescription(
-      "A fixed expiry, RFC 3339 (e.g. 2027-06-30T00:00:00Z). Must be in the future when the key is first issued."
-          + " Mutually exclusive with duration. Without expiresAt and duration the key never expires.")
+      "A fixed expiry, RFC 3339 (e.g. 2027-06-30T00:00:00Z). IDmelon keeps expiry in whole seconds (UTC): a"
+          + " fraction of a second is dropped and an offset converted, so 2030-03-14T11:26:53.589+02:00 means"
+          + " 2030-03-14T09:26:53Z. Must be in the future when the key is first issued. Mutually exclusive with"
+          + " duration. Without expiresAt and duration the key never expires.")
   private String expiresAt;
 
   @Pattern(GO_DURATION)

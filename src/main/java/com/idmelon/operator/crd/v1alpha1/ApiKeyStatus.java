@@ -23,7 +23,7 @@ public class ApiKeyStatus {
   @JsonPropertyDescription("When the secret value now in the Secret was issued (RFC 3339).")
   private String issuedAt;
 
-  @JsonPropertyDescription("When the current key expires (RFC 3339); absent when it never expires.")
+  @JsonPropertyDescription("When the current key expires (RFC 3339, whole seconds, UTC); absent when it never expires.")
   private String expiresAt;
 
   @JsonPropertyDescription("With spec.duration: when a new key will be issued to replace the current one (RFC 3339).")
