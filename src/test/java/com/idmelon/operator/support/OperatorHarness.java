@@ -75,6 +75,18 @@ public final class OperatorHarness implements AutoCloseable, AfterAllCallback {
     }
   }
 
+  /**
+   * As {@link #shared(Clock)}, with the operator's options adjusted (e.g. the inventory poll on):
+   * {@code @RegisterExtension static final OperatorHarness harness = OperatorHarness.shared(o -> o.withPollInterval(...));}
+   */
+  public static OperatorHarness shared(UnaryOperator<ApiKeyOperator.Options> options) {
+    try {
+      return new OperatorHarness(null, options, Clock.systemUTC());
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
   /** Registered as a class-level extension ({@link #shared}): the class's tests are over. */
   @Override
   public void afterAll(ExtensionContext context) throws IOException {
@@ -176,6 +188,13 @@ public final class OperatorHarness implements AutoCloseable, AfterAllCallback {
 
   public ApiKey create(ApiKey apiKey) {
     return client.resource(apiKey).create();
+  }
+
+  /** Deletes every ApiKey of a namespace and waits until they are gone, so that none acts in a later test. */
+  public void deleteApiKeys(String namespace) {
+    client.resources(ApiKey.class).inNamespace(namespace).delete();
+    await().atMost(30, TimeUnit.SECONDS).pollInterval(Duration.ofMillis(100))
+        .until(() -> client.resources(ApiKey.class).inNamespace(namespace).list().getItems().isEmpty());
   }
 
   public ApiKey get(String namespace, String name) {
