@@ -269,10 +269,13 @@ public class ApiKeyReconciler implements Reconciler<ApiKey>, Cleaner<ApiKey> {
     return Outcome.notReady(Reasons.IDMELON_ERROR, e.getMessage(), delay);
   }
 
-  /** Our backoff, or IDmelon's Retry-After when it asks for longer (the client caps it). */
+  /** Our backoff, or IDmelon's Retry-After when it asks for longer, capped at the longest backoff. */
   private Duration delayFor(String key, IdmelonException e) {
     Duration delay = backoff.next(key);
     Duration asked = e.retryAfter().orElse(Duration.ZERO);
+    if (asked.compareTo(backoff.max()) > 0) {
+      asked = backoff.max();
+    }
     return asked.compareTo(delay) > 0 ? asked : delay;
   }
 

@@ -28,6 +28,11 @@ public final class Backoff {
     return Duration.ofMillis(jittered);
   }
 
+  /** The longest delay: also the most a Retry-After may make the operator wait. */
+  public Duration max() {
+    return max;
+  }
+
   public void reset(String key) {
     attempts.remove(key);
   }
