@@ -20,7 +20,8 @@ import picocli.CommandLine.Option;
       "Serves a simulator of IDmelon's workspace API-keys endpoint: one-time display of secrets, reset only for",
       "Admin keys, expiry enforced, 401 without a live Admin key. The bootstrap admin key is read from a file.",
       "Faults can also be changed at run time: POST /_simulator/faults with the bootstrap key, e.g.",
-      "  {\"minLatencyMs\":0,\"maxLatencyMs\":2000,\"errorRate\":0.05,\"rateLimitRate\":0.05,\"retryAfterSeconds\":2}"
+      "  {\"minLatencyMs\":0,\"maxLatencyMs\":2000,\"errorRate\":0.05,\"rateLimitRate\":0.05,\"retryAfterSeconds\":2}",
+      "  (also dropRate, loseAnswerRate, listOmitRate, outage; the POST replaces every fault)"
     })
 public final class SimulatorCommand implements Callable<Integer> {
   @Option(names = "--port", defaultValue = "8089", description = "Port to listen on (default ${DEFAULT-VALUE}; 0: any free port).")
@@ -50,6 +51,14 @@ public final class SimulatorCommand implements Callable<Integer> {
   @Option(names = "--drop-rate", defaultValue = "0", description = "Share of calls whose connection is dropped unanswered (0..1).")
   double dropRate;
 
+  @Option(names = "--lose-answer-rate", defaultValue = "0",
+      description = "Share of API-keys calls carried out whose answer is then lost (connection dropped) (0..1).")
+  double loseAnswerRate;
+
+  @Option(names = "--list-omit-rate", defaultValue = "0",
+      description = "Chance that each key is left out of a list answer (0..1; 1: an empty list).")
+  double listOmitRate;
+
   @Override
   public Integer call() throws Exception {
     AdminKeySource adminKey;
@@ -64,7 +73,9 @@ public final class SimulatorCommand implements Callable<Integer> {
             Duration.ofMillis(Long.parseLong(range[range.length - 1].trim())))
         .errorRate(errorRate)
         .rateLimit(rateLimitRate, retryAfter)
-        .dropRate(dropRate);
+        .dropRate(dropRate)
+        .loseAnswerRate(loseAnswerRate)
+        .listOmitRate(listOmitRate);
     IdmelonSimulator simulator;
     try {
       simulator = IdmelonSimulator.builder(adminKey.get())

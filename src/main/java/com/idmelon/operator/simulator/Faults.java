@@ -6,6 +6,8 @@ import java.util.concurrent.ThreadLocalRandom;
 /**
  * Faults the simulator injects into the API-keys and statistics endpoints: added latency, a share of 5xx answers,
  * a share of 429 answers with Retry-After, a share of dropped connections, or a total outage (every call 503).
+ * Two faults touch only the API-keys calls: answers lost after the operation was done (the connection drops after
+ * the key was created, reset or deleted), and list answers that leave keys out.
  * Settable at start-up (command-line flags) and at run time (the {@code /_simulator/faults} endpoint).
  */
 public final class Faults {
@@ -16,6 +18,8 @@ public final class Faults {
   private volatile int retryAfterSeconds = 1;
   private volatile double dropRate;
   private volatile boolean outage;
+  private volatile double loseAnswerRate;
+  private volatile double listOmitRate;
 
   /** What to do with one request. */
   public enum Action {
@@ -47,13 +51,33 @@ public final class Faults {
     return this;
   }
 
+  /**
+   * A share of API-keys calls (create, reset, delete, read, list) that the simulator carries out and then drops the
+   * connection without answering: what a client sees when the network path dies after the server committed. Unlike
+   * {@link #dropRate(double)}, which drops before anything is done.
+   */
+  public Faults loseAnswerRate(double rate) {
+    this.loseAnswerRate = rate;
+    return this;
+  }
+
+  /**
+   * On a list answered 200, the chance that each key is left out of the answer (1.0: an empty list), as a buggy or
+   * truncated list would; the keys themselves stay alive.
+   */
+  public Faults listOmitRate(double rate) {
+    this.listOmitRate = rate;
+    return this;
+  }
+
   public Faults outage(boolean outage) {
     this.outage = outage;
     return this;
   }
 
   public Faults clear() {
-    return latency(Duration.ZERO, Duration.ZERO).errorRate(0).rateLimit(0, 1).dropRate(0).outage(false);
+    return latency(Duration.ZERO, Duration.ZERO).errorRate(0).rateLimit(0, 1).dropRate(0).outage(false)
+        .loseAnswerRate(0).listOmitRate(0);
   }
 
   public int retryAfterSeconds() {
@@ -85,10 +109,22 @@ public final class Faults {
     return Action.PASS;
   }
 
+  /** Whether the answer to this API-keys call is to be lost once the operation is done. */
+  boolean losesAnswer() {
+    double rate = loseAnswerRate;
+    return rate > 0 && ThreadLocalRandom.current().nextDouble() < rate;
+  }
+
+  /** Whether this key is to be left out of this list answer. */
+  boolean omitsFromList() {
+    double rate = listOmitRate;
+    return rate > 0 && ThreadLocalRandom.current().nextDouble() < rate;
+  }
+
   @Override
   public String toString() {
     return "latency=" + minLatency.toMillis() + ".." + maxLatency.toMillis() + "ms errorRate=" + errorRate
         + " rateLimitRate=" + rateLimitRate + " retryAfter=" + retryAfterSeconds + "s dropRate=" + dropRate
-        + " outage=" + outage;
+        + " outage=" + outage + " loseAnswerRate=" + loseAnswerRate + " listOmitRate=" + listOmitRate;
   }
 }

@@ -39,7 +39,8 @@ import org.slf4j.LoggerFactory;
 /**
  * A real HTTP server with the semantics of IDmelon's workspace API-keys endpoint: the secret is shown only in the
  * create and reset answers and stored only as a SHA-256 hash; only Admin keys can be reset; expired keys stop
- * authenticating; every call needs a live Admin key, raw, in {@code Authorization}. Faults can be injected.
+ * authenticating; every call needs a live Admin key, raw, in {@code Authorization}. Faults can be injected (see
+ * {@link Faults}), among them answers lost after the operation was done and list answers that leave keys out.
  *
  * <p>Besides IDmelon's own endpoints it serves {@code /_simulator/*} for tests and the quick start: {@code whoami}
  * (is the key in {@code Authorization} live, whatever its type), {@code faults} (read or change the injected
@@ -259,6 +260,11 @@ public final class IdmelonSimulator implements AutoCloseable {
     }
   }
 
+  private static final java.util.Set<String> KEYS_OPERATIONS = java.util.Set.of("list", "create", "read", "reset", "delete");
+
+  /** Set while this thread carries out an API-keys call whose answer the faults say to lose. */
+  private final ThreadLocal<Boolean> answerLost = ThreadLocal.withInitial(() -> false);
+
   /** The API request this thread is answering, until it is recorded (HttpExchange attributes are shared). */
   private final ThreadLocal<Request> unrecorded = new ThreadLocal<>();
 
@@ -288,7 +294,8 @@ public final class IdmelonSimulator implements AutoCloseable {
     if (arrived.isBefore(rateLimitedUntil) && arrived.isAfter(rateLimitedAt.plus(IN_FLIGHT_GRACE))) {
       early.increment();
     }
-    counts.computeIfAbsent(operation(method, path), k -> new java.util.concurrent.atomic.LongAdder()).increment();
+    String operation = operation(method, path);
+    counts.computeIfAbsent(operation, k -> new java.util.concurrent.atomic.LongAdder()).increment();
     try (exchange) {
       java.time.Duration latency = faults.nextLatency();
       if (!latency.isZero()) {
@@ -323,6 +330,9 @@ public final class IdmelonSimulator implements AutoCloseable {
         status = respond(exchange, 401, error("a valid Admin API key is required"));
         return;
       }
+      if (KEYS_OPERATIONS.contains(operation) && faults.losesAnswer()) {
+        answerLost.set(true); // the operation runs; respond() then drops the connection instead of answering
+      }
       status = route(exchange, method, path);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
@@ -330,6 +340,7 @@ public final class IdmelonSimulator implements AutoCloseable {
       log.warn("simulator failed on {} {}: {}", method, path, e.toString());
       status = 500;
     } finally {
+      answerLost.remove();
       inFlight.decrementAndGet();
       record(status); // no answer was sent (dropped, or the simulator failed)
     }
@@ -366,7 +377,7 @@ public final class IdmelonSimulator implements AutoCloseable {
 
   private int list(HttpExchange exchange) throws IOException {
     ArrayNode array = JSON.createArrayNode();
-    keys().forEach(k -> array.add(describe(k)));
+    keys().stream().filter(k -> !faults.omitsFromList()).forEach(k -> array.add(describe(k)));
     return respond(exchange, 200, array);
   }
 
@@ -441,6 +452,9 @@ public final class IdmelonSimulator implements AutoCloseable {
     if (keys.remove(id) == null) {
       return respond(exchange, 404, error("no such key"));
     }
+    if (loseAnswer()) {
+      return 0;
+    }
     record(204);
     exchange.sendResponseHeaders(204, -1);
     return 204;
@@ -492,6 +506,8 @@ public final class IdmelonSimulator implements AutoCloseable {
         changed.rateLimit(body.path("rateLimitRate").asDouble(0), body.path("retryAfterSeconds").asInt(1));
         changed.dropRate(body.path("dropRate").asDouble(0));
         changed.outage(body.path("outage").asBoolean(false));
+        changed.loseAnswerRate(body.path("loseAnswerRate").asDouble(0));
+        changed.listOmitRate(body.path("listOmitRate").asDouble(0));
         log.info("simulator faults now: {}", faults);
       }
       ObjectNode answer = JSON.createObjectNode();
@@ -533,7 +549,22 @@ public final class IdmelonSimulator implements AutoCloseable {
     return node;
   }
 
+  /**
+   * If this call's answer is to be lost, records it with status 0 and says so: the caller then sends nothing, and
+   * closing the exchange without an answer drops the connection.
+   */
+  private boolean loseAnswer() {
+    if (!answerLost.get()) {
+      return false;
+    }
+    record(0);
+    return true;
+  }
+
   private int respond(HttpExchange exchange, int status, JsonNode body) throws IOException {
+    if (loseAnswer()) {
+      return 0;
+    }
     record(status); // before the answer leaves: a client that has it must find its request counted
     byte[] bytes = JSON.writeValueAsBytes(body);
     exchange.getResponseHeaders().add("Content-Type", "application/json");
