@@ -419,4 +419,14 @@ class HttpIdmelonClientTest {
       assertTrue(elsewhere.received().isEmpty(), "nothing reached the redirect target: " + elsewhere.received());
     }
   }
+
+  @Test
+  void anAdminKeyFileWithALineBreakInsideFailsWithoutQuotingTheKey() {
+    Path broken = writeKey("broken", "bootstrap\nsecond-line-of-the-secret\n");
+    IllegalStateException e = assertThrows(IllegalStateException.class, () -> clientWith(broken).list());
+    assertTrue(e.getMessage().contains(broken.toString()), "names the file: " + e.getMessage());
+    assertFalse(e.getMessage().contains("second-line-of-the-secret"), e.getMessage());
+    assertFalse(e.getMessage().contains("bootstrap"), e.getMessage());
+    assertTrue(simulator.requests().isEmpty());
+  }
 }
