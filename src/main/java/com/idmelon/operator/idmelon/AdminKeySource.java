@@ -27,6 +27,10 @@ public final class AdminKeySource {
     return source;
   }
 
+  /**
+   * The key, read again if the file changed. Throws {@link IllegalStateException} naming the file (never its
+   * content) when the file is missing, unreadable, empty, or holds what cannot go into {@code Authorization}.
+   */
   public SecretValue get() {
     try {
       FileTime modified = Files.getLastModifiedTime(file);
@@ -38,6 +42,11 @@ public final class AdminKeySource {
       if (content.isEmpty()) {
         throw new IllegalStateException("IDmelon admin key file " + file + " is empty");
       }
+      if (!fitsAHeader(content)) {
+        // java.net.http would refuse the header with a message that quotes the value: the key itself
+        throw new IllegalStateException("IDmelon admin key file " + file
+            + " holds characters an HTTP header cannot carry (a line break, another control character, or a character beyond Latin-1)");
+      }
       Snapshot fresh = new Snapshot(modified, SecretValue.of(content));
       snapshot = fresh;
       return fresh.value();
@@ -45,5 +54,17 @@ public final class AdminKeySource {
       throw new IllegalStateException(
           "cannot read the IDmelon admin key file " + file + ": " + e.getClass().getSimpleName(), e);
     }
+  }
+
+  /** What java.net.http accepts in a header value: space, tab, visible ASCII and 0x80-0xFF. */
+  private static boolean fitsAHeader(String value) {
+    for (int i = 0; i < value.length(); i++) {
+      char c = value.charAt(i);
+      boolean allowed = c == ' ' || c == '\t' || (c >= 0x21 && c <= 0x7E) || (c >= 0x80 && c <= 0xFF);
+      if (!allowed) {
+        return false;
+      }
+    }
+    return true;
   }
 }

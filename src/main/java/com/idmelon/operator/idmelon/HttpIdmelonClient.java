@@ -3,19 +3,26 @@ package com.idmelon.operator.idmelon;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
+import java.net.http.HttpHeaders;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.net.http.HttpTimeoutException;
+import java.nio.ByteBuffer;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.Flow;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -23,22 +30,35 @@ import org.slf4j.LoggerFactory;
  * {@link IdmelonClient} over {@code java.net.http}: raw admin key in {@code Authorization}, JSON, RFC 3339.
  *
  * <p>A 429 with {@code Retry-After} closes the client for that long: a rate limit is the workspace's, not one
- * key's, so until it elapses every call fails at once without a request being sent.
+ * key's, so until it elapses every call fails at once without a request being sent. A Retry-After longer than
+ * {@code maxRetryAfter} is cut to it, and one that is not a number of seconds is ignored.
+ *
+ * <p>What the client does not trust: key ids go into a URL only when they have IDmelon's id shape
+ * ({@link IdmelonKeyId}); answers larger than {@code maxAnswerBytes} are refused without being held in memory;
+ * redirects are not followed (they would carry the admin key elsewhere); one unreadable entry of a list is
+ * skipped, not the whole list.
  */
 public final class HttpIdmelonClient implements IdmelonClient {
   private static final Logger log = LoggerFactory.getLogger(HttpIdmelonClient.class);
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final String STATISTICS_PATH = "/administrator/statistics/users";
   private static final int MAX_ERROR_DETAIL = 200;
+  /** Longer than any rate limit IDmelon plausibly means; a larger Retry-After would stall every ApiKey. */
+  public static final Duration DEFAULT_MAX_RETRY_AFTER = Duration.ofMinutes(5);
+  /** A list of thousands of keys is well under a megabyte. */
+  public static final long DEFAULT_MAX_ANSWER_BYTES = 8L * 1024 * 1024;
 
   private final URI baseUrl;
   private final String keysPath;
   private final AdminKeySource adminKey;
   private final Duration requestTimeout;
+  private final Duration maxRetryAfter;
+  private final long maxAnswerBytes;
   private final HttpClient http;
   private final Clock clock;
   private volatile Instant notBefore = Instant.MIN;
   private volatile IdmelonCallObserver observer = IdmelonCallObserver.NONE;
+  private volatile int lastListSkipped;
 
   public HttpIdmelonClient(
       URI baseUrl, String keysPath, AdminKeySource adminKey, Duration connectTimeout, Duration requestTimeout) {
@@ -47,12 +67,35 @@ public final class HttpIdmelonClient implements IdmelonClient {
 
   public HttpIdmelonClient(URI baseUrl, String keysPath, AdminKeySource adminKey, Duration connectTimeout,
       Duration requestTimeout, Clock clock) {
+    this(baseUrl, keysPath, adminKey, connectTimeout, requestTimeout, clock, DEFAULT_MAX_RETRY_AFTER);
+  }
+
+  public HttpIdmelonClient(URI baseUrl, String keysPath, AdminKeySource adminKey, Duration connectTimeout,
+      Duration requestTimeout, Clock clock, Duration maxRetryAfter) {
+    this(baseUrl, keysPath, adminKey, connectTimeout, requestTimeout, clock, maxRetryAfter, DEFAULT_MAX_ANSWER_BYTES);
+  }
+
+  /**
+   * @param maxRetryAfter the longest wait a 429's Retry-After may impose; a longer one is cut to it
+   * @param maxAnswerBytes the largest answer body read; a larger answer fails the call as unavailable
+   */
+  public HttpIdmelonClient(URI baseUrl, String keysPath, AdminKeySource adminKey, Duration connectTimeout,
+      Duration requestTimeout, Clock clock, Duration maxRetryAfter, long maxAnswerBytes) {
+    if (maxRetryAfter.isNegative() || maxAnswerBytes <= 0) {
+      throw new IllegalArgumentException("maxRetryAfter must not be negative and maxAnswerBytes must be positive");
+    }
     this.clock = clock;
     this.baseUrl = stripTrailingSlash(baseUrl);
     this.keysPath = keysPath.startsWith("/") ? keysPath : "/" + keysPath;
     this.adminKey = adminKey;
     this.requestTimeout = requestTimeout;
-    this.http = HttpClient.newBuilder().connectTimeout(connectTimeout).build();
+    this.maxRetryAfter = maxRetryAfter;
+    this.maxAnswerBytes = maxAnswerBytes;
+    // never follow a redirect: it would send the admin key in Authorization to whatever host the answer names
+    this.http = HttpClient.newBuilder()
+        .connectTimeout(connectTimeout)
+        .followRedirects(HttpClient.Redirect.NEVER)
+        .build();
   }
 
   /** Reports every request to {@code observer} (metrics). */
@@ -62,15 +105,32 @@ public final class HttpIdmelonClient implements IdmelonClient {
   }
 
   @Override
+  public Duration requestTimeout() {
+    return requestTimeout;
+  }
+
+  @Override
+  public int lastListSkipped() {
+    return lastListSkipped;
+  }
+
+  @Override
   public List<IdmelonKey> list() {
     JsonNode body = send("list", "list", request(keysPath).GET(), 200);
     if (!body.isArray()) {
       throw malformed("list", "expected a JSON array");
     }
     List<IdmelonKey> keys = new ArrayList<>(body.size());
-    for (JsonNode node : body) {
-      keys.add(toKey("list", node));
+    int skipped = 0;
+    for (int i = 0; i < body.size(); i++) {
+      try {
+        keys.add(toKey(body.get(i)));
+      } catch (UnreadableKey e) {
+        skipped++;
+        log.warn("IDmelon list: entry {} of {} skipped: {}", i + 1, body.size(), e.getMessage());
+      }
     }
+    lastListSkipped = skipped;
     return keys;
   }
 
@@ -79,16 +139,18 @@ public final class HttpIdmelonClient implements IdmelonClient {
     ObjectNode payload = JSON.createObjectNode();
     payload.put("name", name);
     payload.put("type", type.name());
-    payload.put("expiresAt", expiresAt == null ? null : expiresAt.toString());
+    // IDmelon keeps expiries in whole seconds: 2030-03-14T09:26:53Z
+    payload.put("expiresAt", expiresAt == null ? null : expiresAt.truncatedTo(ChronoUnit.SECONDS).toString());
     JsonNode body = send("create", "create", request(keysPath).POST(json(payload)).header("Content-Type", "application/json"), 201);
     return toIssued("create", body);
   }
 
   @Override
   public Optional<IdmelonKey> read(String id) {
+    requireValidId("read", id);
     String operation = "read " + id;
     try {
-      return Optional.of(toKey(operation, send("read", operation, request(keyPath(id)).GET(), 200)));
+      return Optional.of(key(operation, send("read", operation, request(keyPath(id)).GET(), 200)));
     } catch (IdmelonRejectedException e) {
       if (e.isNotFound()) {
         return Optional.empty();
@@ -99,6 +161,7 @@ public final class HttpIdmelonClient implements IdmelonClient {
 
   @Override
   public IssuedKey reset(String id) {
+    requireValidId("reset", id);
     String operation = "reset " + id;
     JsonNode body =
         send("reset", operation, request(keyPath(id) + "/reset").POST(HttpRequest.BodyPublishers.noBody()), 200);
@@ -107,6 +170,7 @@ public final class HttpIdmelonClient implements IdmelonClient {
 
   @Override
   public void delete(String id) {
+    requireValidId("delete", id);
     String operation = "delete " + id;
     try {
       send("delete", operation, request(keyPath(id)).DELETE(), 204);
@@ -119,13 +183,18 @@ public final class HttpIdmelonClient implements IdmelonClient {
   }
 
   @Override
-  public Duration requestTimeout() {
-    return requestTimeout;
-  }
-
-  @Override
   public void verifyAdminKey() {
     send("verify", "verify admin key", request(STATISTICS_PATH).GET(), 200);
+  }
+
+  /** An id of another shape could change the URL (a {@code /}, {@code ..}, {@code ?}) or smuggle text into logs. */
+  private static void requireValidId(String kind, String id) {
+    if (IdmelonKeyId.isValid(id)) {
+      return;
+    }
+    String shown = id == null ? "no key id" : "\"" + IdmelonKeyId.forMessage(id) + "\"";
+    throw new IdmelonRejectedException(kind + " " + shown, 0, "IDmelon " + kind + " not sent: " + shown
+        + " is not an IDmelon key id (1 to 128 letters, digits, '_' or '-')");
   }
 
   private HttpRequest.Builder request(String path) {
@@ -135,8 +204,9 @@ public final class HttpIdmelonClient implements IdmelonClient {
         .header("Authorization", adminKey.get().reveal());
   }
 
+  /** Only called with ids {@link IdmelonKeyId#isValid valid}, which need no escaping in a path. */
   private String keyPath(String id) {
-    return keysPath + "/" + java.net.URLEncoder.encode(id, java.nio.charset.StandardCharsets.UTF_8);
+    return keysPath + "/" + id;
   }
 
   private JsonNode send(String kind, String operation, HttpRequest.Builder builder, int expectedStatus) {
@@ -147,15 +217,21 @@ public final class HttpIdmelonClient implements IdmelonClient {
           + " wait until " + resumeAt + " (429 Retry-After)", Duration.between(now, resumeAt), null);
     }
     HttpRequest request = builder.build();
-    HttpResponse<String> response;
+    HttpResponse<byte[]> response;
     long started = System.nanoTime();
     try {
-      response = http.send(request, HttpResponse.BodyHandlers.ofString());
+      response = http.send(request, info -> new CappedBody(info, maxAnswerBytes));
       observer.observe(kind, response.statusCode(), Duration.ofNanos(System.nanoTime() - started));
     } catch (HttpTimeoutException e) {
       observer.observe(kind, 0, Duration.ofNanos(System.nanoTime() - started));
       throw new IdmelonUnavailableException(operation, 0, "IDmelon " + operation + " timed out", null, e);
     } catch (IOException e) {
+      AnswerTooLarge tooLarge = AnswerTooLarge.in(e);
+      if (tooLarge != null) {
+        observer.observe(kind, tooLarge.status, Duration.ofNanos(System.nanoTime() - started));
+        throw new IdmelonUnavailableException(operation, 0,
+            "IDmelon " + operation + " answered more than " + bytes(maxAnswerBytes) + "; refused", null, null);
+      }
       observer.observe(kind, 0, Duration.ofNanos(System.nanoTime() - started));
       throw new IdmelonUnavailableException(
           operation, 0, "IDmelon " + operation + " failed: " + describe(e), null, e);
@@ -171,7 +247,7 @@ public final class HttpIdmelonClient implements IdmelonClient {
     String detail = errorDetail(response.body());
     String message = "IDmelon " + operation + " answered " + status + detail;
     if (status == 429) {
-      Duration retryAfter = response.headers().firstValue("Retry-After").flatMap(HttpIdmelonClient::seconds).orElse(null);
+      Duration retryAfter = retryAfter(operation, response.headers());
       if (retryAfter != null) {
         Instant until = clock.instant().plus(retryAfter);
         synchronized (this) {
@@ -185,29 +261,45 @@ public final class HttpIdmelonClient implements IdmelonClient {
     if (status >= 500 || status == 408) {
       throw new IdmelonUnavailableException(operation, status, message, null, null);
     }
+    if (status >= 300 && status < 400) {
+      String location = response.headers().firstValue("Location")
+          .map(l -> " to \"" + IdmelonKeyId.printable(l, 120) + "\"").orElse("");
+      message += " (a redirect" + location + ", not followed: check the IDmelon base URL)";
+    }
     throw new IdmelonRejectedException(operation, status, message);
   }
 
-  private static Optional<Duration> seconds(String value) {
-    try {
-      long seconds = Long.parseLong(value.trim());
-      return seconds < 0 ? Optional.empty() : Optional.of(Duration.ofSeconds(seconds));
-    } catch (NumberFormatException e) {
-      return Optional.empty(); // an HTTP-date Retry-After is rare from APIs; fall back to our own backoff
+  /** A 429's wait: whole seconds, cut to {@link #maxRetryAfter}; anything else (an HTTP-date too) is ignored. */
+  private Duration retryAfter(String operation, HttpHeaders headers) {
+    String value = headers.firstValue("Retry-After").map(String::trim).orElse(null);
+    if (value == null) {
+      return null;
     }
+    if (!value.matches("[0-9]+")) {
+      log.warn("IDmelon {} answered 429 with a Retry-After that is not a number of seconds (\"{}\"): ignored, "
+          + "retrying with the operator's own backoff", operation, IdmelonKeyId.printable(value, 64));
+      return null;
+    }
+    String digits = value.replaceFirst("^0+(?=.)", "");
+    // more than 18 digits does not fit a long: certainly over the cap
+    if (digits.length() > 18 || Duration.ofSeconds(Long.parseLong(digits)).compareTo(maxRetryAfter) > 0) {
+      log.warn("IDmelon {} answered 429 with Retry-After {} s, more than the {} s allowed: waiting {} s only",
+          operation, IdmelonKeyId.printable(value, 24), maxRetryAfter.toSeconds(), maxRetryAfter.toSeconds());
+      return maxRetryAfter;
+    }
+    return Duration.ofSeconds(Long.parseLong(digits));
   }
 
   /** Error answers never carry key values, but we still only quote a short {@code message} field. */
-  private static String errorDetail(String body) {
-    if (body == null || body.isBlank()) {
+  private static String errorDetail(byte[] body) {
+    if (body == null || body.length == 0) {
       return "";
     }
     try {
       JsonNode node = JSON.readTree(body);
-      JsonNode message = node.path("message");
-      if (message.isTextual()) {
-        String text = message.asText();
-        return ": " + (text.length() > MAX_ERROR_DETAIL ? text.substring(0, MAX_ERROR_DETAIL) + "..." : text);
+      JsonNode message = node == null ? null : node.path("message");
+      if (message != null && message.isTextual()) {
+        return ": " + IdmelonKeyId.printable(message.asText(), MAX_ERROR_DETAIL);
       }
     } catch (IOException ignored) {
       // not JSON: say nothing rather than echo an unknown body
@@ -220,19 +312,17 @@ public final class HttpIdmelonClient implements IdmelonClient {
     return e.getClass().getSimpleName() + (message == null ? "" : " (" + message + ")");
   }
 
-  private static JsonNode parse(String operation, String body) {
-    if (body == null || body.isBlank()) {
-      return JSON.nullNode();
-    }
+  private static JsonNode parse(String operation, byte[] body) {
     try {
-      return JSON.readTree(body);
+      JsonNode node = body == null || body.length == 0 ? null : JSON.readTree(body);
+      return node == null || node.isMissingNode() ? JSON.nullNode() : node;
     } catch (IOException e) {
       throw malformed(operation, "the answer is not JSON");
     }
   }
 
   private IssuedKey toIssued(String operation, JsonNode node) {
-    IdmelonKey key = toKey(operation, node);
+    IdmelonKey key = key(operation, node);
     JsonNode value = node.path("key");
     if (!value.isTextual() || value.asText().isBlank()) {
       throw malformed(operation, "the answer has no key value");
@@ -240,23 +330,43 @@ public final class HttpIdmelonClient implements IdmelonClient {
     return new IssuedKey(key, SecretValue.of(value.asText()));
   }
 
-  private static IdmelonKey toKey(String operation, JsonNode node) {
-    String id = node.path("id").asText(null);
-    String typeName = node.path("type").asText(null);
-    if (id == null || id.isBlank() || typeName == null) {
-      throw malformed(operation, "a key without id or type");
+  /** The one key of a create, reset or read answer: unreadable, the whole call fails. */
+  private static IdmelonKey key(String operation, JsonNode node) {
+    try {
+      return toKey(node);
+    } catch (UnreadableKey e) {
+      throw malformed(operation, e.getMessage());
+    }
+  }
+
+  private static IdmelonKey toKey(JsonNode node) throws UnreadableKey {
+    if (!node.isObject()) {
+      throw new UnreadableKey("not a JSON object");
+    }
+    JsonNode idNode = node.get("id");
+    if (idNode == null || idNode.isNull()) {
+      throw new UnreadableKey("a key without id");
+    }
+    String id = idNode.asText();
+    if (!idNode.isTextual() || !IdmelonKeyId.isValid(id)) {
+      throw new UnreadableKey("the id \"" + IdmelonKeyId.forMessage(id) + "\" is not an IDmelon key id");
+    }
+    JsonNode typeNode = node.get("type");
+    if (typeNode == null || typeNode.isNull()) {
+      throw new UnreadableKey("key " + id + " has no type");
     }
     KeyType type;
     try {
-      type = KeyType.valueOf(typeName);
+      type = KeyType.valueOf(typeNode.asText());
     } catch (IllegalArgumentException e) {
-      throw malformed(operation, "unknown key type '" + typeName + "'");
+      throw new UnreadableKey(
+          "key " + id + " has an unknown type \"" + IdmelonKeyId.printable(typeNode.asText(), 32) + "\"");
     }
     return new IdmelonKey(
-        id, node.path("name").asText(""), type, instant(operation, node, "expiresAt"), instant(operation, node, "createdAt"));
+        id, node.path("name").asText(""), type, instant(id, node, "expiresAt"), instant(id, node, "createdAt"));
   }
 
-  private static Instant instant(String operation, JsonNode node, String field) {
+  private static Instant instant(String id, JsonNode node, String field) throws UnreadableKey {
     JsonNode value = node.get(field);
     if (value == null || value.isNull()) {
       return null;
@@ -264,7 +374,15 @@ public final class HttpIdmelonClient implements IdmelonClient {
     try {
       return java.time.OffsetDateTime.parse(value.asText()).toInstant();
     } catch (DateTimeParseException e) {
-      throw malformed(operation, field + " is not an RFC 3339 timestamp");
+      throw new UnreadableKey("key " + id + ": " + field + " \"" + IdmelonKeyId.printable(value.asText(), 40)
+          + "\" is not an RFC 3339 timestamp");
+    }
+  }
+
+  /** What is wrong with one key of an answer; the message names the problem and never quotes the whole entry. */
+  private static final class UnreadableKey extends Exception {
+    UnreadableKey(String problem) {
+      super(problem, null, false, false);
     }
   }
 
@@ -285,5 +403,106 @@ public final class HttpIdmelonClient implements IdmelonClient {
   private static URI stripTrailingSlash(URI uri) {
     String text = uri.toString();
     return text.endsWith("/") ? URI.create(text.substring(0, text.length() - 1)) : uri;
+  }
+
+  static String bytes(long bytes) {
+    if (bytes % (1024 * 1024) == 0) {
+      return bytes / (1024 * 1024) + " MiB";
+    }
+    if (bytes % 1024 == 0) {
+      return bytes / 1024 + " KiB";
+    }
+    return bytes + " bytes";
+  }
+
+  /** An answer body that went past the cap; carried through {@code HttpClient.send} as the cause of an IOException. */
+  private static final class AnswerTooLarge extends IOException {
+    private final int status;
+
+    AnswerTooLarge(int status) {
+      super("answer too large", null);
+      this.status = status;
+    }
+
+    static AnswerTooLarge in(Throwable failure) {
+      for (Throwable t = failure; t != null; t = t.getCause()) {
+        if (t instanceof AnswerTooLarge tooLarge) {
+          return tooLarge;
+        }
+      }
+      return null;
+    }
+  }
+
+  /**
+   * Collects an answer body up to {@code max} bytes; past that it cancels the transfer (the connection is closed)
+   * and fails, so no more than {@code max} bytes are ever held. A larger Content-Length fails before reading.
+   */
+  private static final class CappedBody implements HttpResponse.BodySubscriber<byte[]> {
+    private final CompletableFuture<byte[]> result = new CompletableFuture<>();
+    private final long max;
+    private final int status;
+    private final long declared;
+    private ByteArrayOutputStream buffer = new ByteArrayOutputStream();
+    private Flow.Subscription subscription;
+    private long received;
+
+    CappedBody(HttpResponse.ResponseInfo info, long max) {
+      this.max = max;
+      this.status = info.statusCode();
+      this.declared = info.headers().firstValueAsLong("Content-Length").orElse(-1);
+    }
+
+    @Override
+    public void onSubscribe(Flow.Subscription subscription) {
+      this.subscription = subscription;
+      if (declared > max) {
+        refuse();
+        return;
+      }
+      subscription.request(Long.MAX_VALUE);
+    }
+
+    @Override
+    public void onNext(List<ByteBuffer> items) {
+      if (result.isDone()) {
+        return;
+      }
+      for (ByteBuffer item : items) {
+        received += item.remaining();
+        if (received > max) {
+          refuse();
+          return;
+        }
+        byte[] chunk = new byte[item.remaining()];
+        item.get(chunk);
+        buffer.write(chunk, 0, chunk.length);
+      }
+    }
+
+    private void refuse() {
+      buffer = null;
+      subscription.cancel();
+      result.completeExceptionally(new AnswerTooLarge(status));
+    }
+
+    @Override
+    public void onError(Throwable failure) {
+      buffer = null;
+      result.completeExceptionally(failure);
+    }
+
+    @Override
+    public void onComplete() {
+      if (!result.isDone()) {
+        result.complete(buffer.toByteArray());
+        buffer = null;
+      }
+    }
+
+    @Override
+    public CompletionStage<byte[]> getBody() {
+      return result;
+    }
   }
 }

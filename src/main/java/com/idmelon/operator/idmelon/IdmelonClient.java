@@ -1,5 +1,6 @@
 package com.idmelon.operator.idmelon;
 
+import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
@@ -10,13 +11,20 @@ import java.util.Optional;
  */
 public interface IdmelonClient {
 
-  /** {@code GET {path}}: every key of the workspace, without secrets. */
+  /**
+   * {@code GET {path}}: every key of the workspace, without secrets. An entry that cannot be read is left out and
+   * counted in {@link #lastListSkipped()}.
+   */
   List<IdmelonKey> list();
 
   /** {@code POST {path}}: a new key; {@code expiresAt} may be null (never expires). The value is shown only here. */
   IssuedKey create(String name, KeyType type, Instant expiresAt);
 
-  /** {@code GET {path}/{id}}: the key, or empty when IDmelon no longer has it. */
+  /**
+   * {@code GET {path}/{id}}: the key, or empty when IDmelon no longer has it. For this call, reset and delete, an id
+   * that is not {@link IdmelonKeyId#isValid valid} is refused with an {@link IdmelonRejectedException} (status 0)
+   * before any request.
+   */
   Optional<IdmelonKey> read(String id);
 
   /** {@code POST {path}/{id}/reset}: a new secret under the same id; the old one stops working. Admin keys only. */
@@ -28,6 +36,18 @@ public interface IdmelonClient {
   /** {@code GET /administrator/statistics/users}: proves that the operator's own admin key is accepted. */
   void verifyAdminKey();
 
-  /** How long a call may take before it counts as failed: bounds when a created key can appear. */
-  java.time.Duration requestTimeout();
+  /**
+   * The longest one call may take before it fails: a request sent this long ago has either been answered or will be
+   * treated as lost (IDmelon may still have carried it out).
+   */
+  Duration requestTimeout();
+
+  /**
+   * Entries of the most recent {@link #list()} answer that were left out because they could not be read (an unknown
+   * type, a bad timestamp, a missing or malformed id); 0 when every entry was read. With concurrent lists it tells
+   * about the one that finished last.
+   */
+  default int lastListSkipped() {
+    return 0;
+  }
 }

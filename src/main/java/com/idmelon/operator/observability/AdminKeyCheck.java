@@ -12,8 +12,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Asks IDmelon now and then whether the operator's own admin key is accepted. Only a refusal (401, 403) counts:
- * IDmelon being unreachable says nothing about the key and must not take the operator out of service.
+ * Asks IDmelon now and then whether the operator's own admin key is accepted. A refusal (401, 403) and an admin key
+ * file that cannot be read count: IDmelon being unreachable says nothing about the key and must not take the
+ * operator out of service.
  */
 public final class AdminKeyCheck implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(AdminKeyCheck.class);
@@ -23,7 +24,10 @@ public final class AdminKeyCheck implements AutoCloseable {
     thread.setDaemon(true);
     return thread;
   });
-  private volatile String refusal;
+  private volatile Problem problem;
+
+  /** What is wrong with the admin key; {@code unreadableFile} when IDmelon was not even asked. */
+  private record Problem(String message, boolean unreadableFile) {}
 
   public AdminKeyCheck(IdmelonClient idmelon) {
     this.idmelon = idmelon;
@@ -31,31 +35,47 @@ public final class AdminKeyCheck implements AutoCloseable {
 
   /** Checks every {@code interval}, the first time one interval from now (start-up checks once by itself). */
   public AdminKeyCheck start(Duration interval) {
+    // check() throws nothing: a task of scheduleWithFixedDelay that throws is never run again, freezing readiness
     scheduler.scheduleWithFixedDelay(this::check, interval.toMillis(), interval.toMillis(), TimeUnit.MILLISECONDS);
     return this;
   }
 
-  /** Checks now; returns the refusal, if the key is refused. */
+  /** Checks now; returns the problem, if the key is refused or its file cannot be read. Never throws. */
   public Optional<String> check() {
+    Problem before = problem;
     try {
       idmelon.verifyAdminKey();
-      if (refusal != null) {
+      if (before != null) {
         log.info("IDmelon accepts the operator's admin key again");
       }
-      refusal = null;
+      problem = null;
     } catch (IdmelonRejectedException e) {
-      if (refusal == null) {
+      if (before == null || before.unreadableFile()) {
         log.error("IDmelon refuses the operator's admin key ({}): check the file at IDMELON_ADMIN_KEY_FILE", e.status());
       }
-      refusal = "IDmelon refuses the operator's admin key (" + e.status() + ")";
+      problem = new Problem("IDmelon refuses the operator's admin key (" + e.status() + ")", false);
     } catch (IdmelonException e) {
+      // the request was built, so the file was read; whether IDmelon accepts the key is still unknown
+      if (before != null && before.unreadableFile()) {
+        log.info("the admin key file can be read again");
+        problem = null;
+      }
       log.debug("admin key check inconclusive: {}", e.getMessage());
+    } catch (RuntimeException e) {
+      // AdminKeySource says what is wrong with the file (missing, empty, unusable) and never quotes its content
+      String message = (e instanceof IllegalStateException ? "the admin key file cannot be read: "
+          : "the admin key check failed: " + e.getClass().getSimpleName() + ": ") + e.getMessage();
+      if (before == null || !before.message().equals(message)) {
+        log.error("{}", message);
+      }
+      problem = new Problem(message, true);
     }
     return problem();
   }
 
   public Optional<String> problem() {
-    return Optional.ofNullable(refusal);
+    Problem current = problem;
+    return current == null ? Optional.empty() : Optional.of(current.message());
   }
 
   @Override

@@ -201,6 +201,10 @@ public class ApiKeyReconciler implements Reconciler<ApiKey>, Cleaner<ApiKey> {
         next = KeyTimes.earliest(next, at);
         continue;
       }
+      if (!KeyOwnership.validId(retirement.getKeyId())) {
+        t.status().removeRetirement(retirement.getKeyId()); // no such key can exist in IDmelon
+        continue;
+      }
       try {
         t.idmelon().delete(retirement.getKeyId());
         t.status().removeRetirement(retirement.getKeyId());

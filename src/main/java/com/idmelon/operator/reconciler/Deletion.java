@@ -7,6 +7,7 @@ import com.idmelon.operator.crd.v1alpha1.Pending;
 import com.idmelon.operator.idmelon.IdmelonClient;
 import com.idmelon.operator.idmelon.IdmelonException;
 import com.idmelon.operator.idmelon.IdmelonKey;
+import com.idmelon.operator.idmelon.IdmelonKeyId;
 import io.fabric8.kubernetes.api.model.Secret;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -59,6 +60,11 @@ final class Deletion {
     revoke.remove(null);
     kept.remove(null);
     for (String id : revoke) {
+      if (!KeyOwnership.validId(id)) {
+        log.warn("{}: deleted; {} is not an IDmelon key id, so no such key can exist", apiKey.ref(),
+            IdmelonKeyId.forMessage(id));
+        continue;
+      }
       idmelon.delete(id);
       log.info("{}: deleted; revoked key {} in IDmelon", apiKey.ref(), id);
       events.normal(apiKey, Reasons.REVOKED, "Revoked key " + id + " in IDmelon");

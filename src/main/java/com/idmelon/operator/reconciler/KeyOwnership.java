@@ -3,12 +3,12 @@ package com.idmelon.operator.reconciler;
 import com.idmelon.operator.crd.v1alpha1.ApiKey;
 import com.idmelon.operator.crd.v1alpha1.Pending;
 import com.idmelon.operator.idmelon.IdmelonKey;
+import com.idmelon.operator.idmelon.IdmelonKeyId;
 import java.time.Duration;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Objects;
 import java.util.Set;
-import java.util.regex.Pattern;
 
 /**
  * The trust rule: which IDmelon keys are an ApiKey's. A key id is this ApiKey's only when the operator learned it
@@ -18,13 +18,11 @@ import java.util.regex.Pattern;
  * annotations, the spec) is never evidence of which key is theirs. Pure.
  */
 final class KeyOwnership {
-  /** IDmelon's key id shape; anything else never reaches a URL. */
-  private static final Pattern KEY_ID = Pattern.compile("^[A-Za-z0-9_-]{1,128}$");
-
   private KeyOwnership() {}
 
+  /** IDmelon's key id shape ({@link IdmelonKeyId}); anything else never reaches a URL. */
   static boolean validId(String id) {
-    return id != null && KEY_ID.matcher(id).matches();
+    return IdmelonKeyId.isValid(id);
   }
 
   /**
