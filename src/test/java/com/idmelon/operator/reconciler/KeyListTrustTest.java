@@ -132,4 +132,28 @@ class KeyListTrustTest {
         .filter(r -> r.method().equals("POST") && r.path().equals(idmelon().keysPath())).count();
     assertEquals(1, creates, "exactly one key created: the replacement");
   }
+
+  @Test
+  void keyListTakenWhileACreateIsInFlightNeverMakesTheNewKeyLookGone() {
+    // answers take 0 to 1.5 s in any order: lists taken after a create was sent are often answered before it
+    idmelon().faults().latency(Duration.ZERO, Duration.ofMillis(1500));
+    idmelon().clearRequests();
+    int count = 8;
+    for (int i = 0; i < count; i++) {
+      harness.create(apiKey(ns, "racing-" + i, TYPES[i % TYPES.length]));
+    }
+    for (int i = 0; i < count; i++) {
+      harness.awaitReady(ns, "racing-" + i, true, "Issued", Duration.ofSeconds(30));
+    }
+    // several more polls, each slow, while the new keys settle
+    await().during(Duration.ofSeconds(3)).atMost(Duration.ofSeconds(5)).pollInterval(Duration.ofMillis(100))
+        .untilAsserted(() -> assertEquals(count, creates(),
+            "one key per ApiKey: none replaced because a list did not show it yet"));
+    assertTrue(lists() >= 3, "the inventory polled while keys were issued: " + lists() + " list answers");
+  }
+
+  private static long creates() {
+    return idmelon().requests().stream()
+        .filter(r -> r.method().equals("POST") && r.path().equals(idmelon().keysPath())).count();
+  }
 }
