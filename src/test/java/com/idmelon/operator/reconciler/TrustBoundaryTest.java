@@ -169,6 +169,8 @@ class TrustBoundaryTest {
     attacker.getSpec().setDeletionPolicy(DeletionPolicy.Delete);
     Tenants t = twoTenants(apiKey(harness.newNamespace(), "victim", KeyType.SharedMobile), attacker);
     plantAndLetTheOperatorSeeIt(t);
+    // the operator may have rotated the attacker's key to repair the edited Secret: the key it holds now
+    String attackersCurrent = harness.get(t.attackerNs(), t.attacker()).getStatus().getKeyId();
 
     delete(t.attackerNs(), t.attacker());
     await().atMost(20, TimeUnit.SECONDS).until(() -> harness.get(t.attackerNs(), t.attacker()) == null);
@@ -176,6 +178,8 @@ class TrustBoundaryTest {
     assertVictimUntouched(t);
     assertTrue(idmelon().key(t.attackerKeyId()).isEmpty(),
         "the attacker's own key " + t.attackerKeyId() + " is revoked (deletionPolicy Delete)");
+    assertTrue(idmelon().key(attackersCurrent).isEmpty(),
+        "the key the attacker's ApiKey held when deleted, " + attackersCurrent + ", is revoked");
   }
 
   @Test
