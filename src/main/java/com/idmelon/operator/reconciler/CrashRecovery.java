@@ -38,7 +38,7 @@ final class CrashRecovery {
    */
   Optional<String> resolve(ApiKey apiKey, ApiKeyStatus status, Optional<Secret> secret, IdmelonClient idmelon,
       List<ApiKey> everyApiKey, Instant now) {
-    Pending pending = status.getPending();
+    Pending pending = completed(apiKey, status.getPending());
     String operation = pending.getOperation();
     Optional<ManagedSecret.Published> claim = secret.flatMap(ManagedSecret::published)
         .filter(p -> !p.fingerprint().equals(status.getFingerprint()));
@@ -90,7 +90,7 @@ final class CrashRecovery {
    */
   Optional<IdmelonKey> delivered(ApiKey apiKey, ApiKeyStatus status, Optional<ManagedSecret.Published> claim,
       IdmelonClient idmelon, List<ApiKey> everyApiKey) {
-    Pending pending = status.getPending();
+    Pending pending = completed(apiKey, status.getPending());
     if (claim.isEmpty() || Pending.RESET.equals(pending.getOperation())) {
       return Optional.empty();
     }
@@ -118,7 +118,7 @@ final class CrashRecovery {
    */
   void deleteOrphans(ApiKey apiKey, ApiKeyStatus status, IdmelonClient idmelon, List<ApiKey> everyApiKey,
       Set<String> keep) {
-    Pending pending = status.getPending();
+    Pending pending = completed(apiKey, status.getPending());
     Set<String> spared = new HashSet<>(keep);
     if (status.getKeyId() != null) {
       spared.add(status.getKeyId());
@@ -140,5 +140,14 @@ final class CrashRecovery {
       events.warning(apiKey, "OrphanDeleted",
           "Deleted key " + orphan.id() + ", created by an interrupted attempt whose value never reached the Secret");
     }
+  }
+
+  /** A marker written by an operator version that recorded no name and type gets the spec's (type is immutable). */
+  private static Pending completed(ApiKey apiKey, Pending pending) {
+    if (pending.getName() == null && apiKey.getSpec() != null && apiKey.getSpec().unreadable() == null) {
+      pending.setName(apiKey.getSpec().getName());
+      pending.setType(apiKey.getSpec().getType());
+    }
+    return pending;
   }
 }

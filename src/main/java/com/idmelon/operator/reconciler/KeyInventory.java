@@ -144,8 +144,8 @@ final class KeyInventory extends AbstractEventSource<IdmelonKey, ApiKey> {
         Verdict verdict = verdict(snapshot, apiKey.getStatus().getKeyId(), issuedAt, clock.instant());
         if (verdict == Verdict.MISSING) {
           missing.add(apiKey);
-        } else if (verdict == Verdict.EXPIRED) {
-          expired.add(apiKey);
+        } else if (verdict == Verdict.EXPIRED && expiresLater(apiKey, listedAt)) {
+          expired.add(apiKey); // expired at its recorded time is no news: Ready already says Expired
         }
       }
       if (missing.size() > Math.max(TOLERATED_MISSING, known * TOLERATED_MISSING_SHARE)) {
@@ -166,6 +166,12 @@ final class KeyInventory extends AbstractEventSource<IdmelonKey, ApiKey> {
         getEventHandler().handleEvent(new Event(ResourceID.fromResource(apiKey)));
       }
     }
+  }
+
+  /** True when the status records a later expiry than now (or none): an expired listing is then early. */
+  static boolean expiresLater(ApiKey apiKey, Instant now) {
+    Instant recorded = KeyTimes.parse(apiKey.getStatus().getExpiresAt());
+    return recorded == null || recorded.isAfter(now);
   }
 
   /** What the last believed list of this ApiKey's workspace says about {@code keyId}, issued at {@code issuedAt}. */

@@ -79,7 +79,8 @@ final class Observer {
     }
     KeyInventory.Verdict hint = inventory.check(t.apiKey(), status.getKeyId(), KeyTimes.parse(status.getIssuedAt()),
         t.now());
-    if (hint != KeyInventory.Verdict.MISSING && hint != KeyInventory.Verdict.EXPIRED) {
+    boolean early = hint == KeyInventory.Verdict.EXPIRED && KeyInventory.expiresLater(t.apiKey(), t.now());
+    if (hint != KeyInventory.Verdict.MISSING && !early) {
       return KeyState.PRESENT;
     }
     Optional<IdmelonKey> read = t.idmelon().read(status.getKeyId());
@@ -87,9 +88,8 @@ final class Observer {
       return KeyState.GONE;
     }
     inventory.confirmed(t.apiKey(), read.get());
-    Instant recorded = KeyTimes.parse(status.getExpiresAt());
-    boolean early = read.get().isExpiredAt(t.now()) && (recorded == null || recorded.isAfter(t.now()));
-    return early ? KeyState.EXPIRED_EARLY : KeyState.PRESENT;
+    return read.get().isExpiredAt(t.now()) && KeyInventory.expiresLater(t.apiKey(), t.now())
+        ? KeyState.EXPIRED_EARLY : KeyState.PRESENT;
   }
 
 }
