@@ -1,6 +1,9 @@
 package com.idmelon.operator.crd;
 
 import com.idmelon.operator.crd.v1alpha1.ApiKey;
+import com.idmelon.operator.crd.v1alpha1.ClusterWorkspace;
+import com.idmelon.operator.crd.v1alpha1.Workspace;
+import io.fabric8.kubernetes.model.annotation.Plural;
 import io.fabric8.crd.generator.annotation.AdditionalPrinterColumn;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -15,7 +18,7 @@ import java.util.regex.Pattern;
 
 /**
  * Build step, run right after the fabric8 crd-generator (process-classes): puts the CRD's printer columns in the
- * order {@link ApiKey} declares them (Type, Ready, Expires, Key ID, Age), because the generator sorts them by JSON
+ * order each kind declares them (ApiKey: Type, Ready, Expires, Key ID, Age), because the generator sorts them by JSON
  * path, which would put Age first. Only the order of the column entries changes; the file is otherwise untouched.
  */
 public final class PrinterColumnOrder {
@@ -24,13 +27,16 @@ public final class PrinterColumnOrder {
 
   private PrinterColumnOrder() {}
 
-  /** {@code args}: the generated CRD files to rewrite in place. */
+  /** The project's kinds, each in the order its class declares its columns. */
+  private static final List<Class<?>> KINDS = List.of(ApiKey.class, Workspace.class, ClusterWorkspace.class);
+
+  /** {@code args}: the directory of the generated CRD files, rewritten in place. */
   public static void main(String[] args) throws IOException {
-    List<String> order = Arrays.stream(ApiKey.class.getAnnotationsByType(AdditionalPrinterColumn.class))
-        .map(AdditionalPrinterColumn::name)
-        .toList();
-    for (String file : args) {
-      Path path = Path.of(file);
+    for (Class<?> kind : KINDS) {
+      List<String> order = Arrays.stream(kind.getAnnotationsByType(AdditionalPrinterColumn.class))
+          .map(AdditionalPrinterColumn::name)
+          .toList();
+      Path path = Path.of(args[0], kind.getAnnotation(Plural.class).value() + "." + ApiKey.GROUP + "-v1.yml");
       String yaml = Files.readString(path, StandardCharsets.UTF_8);
       String ordered = reorder(yaml, order);
       if (!ordered.equals(yaml)) {

@@ -28,6 +28,8 @@ import io.fabric8.kubernetes.model.annotation.Version;
 @AdditionalPrinterColumn(name = "Expires", jsonPath = ".status.expiresAt", type = AdditionalPrinterColumn.Type.STRING)
 @AdditionalPrinterColumn(name = "Key ID", jsonPath = ".status.keyId", type = AdditionalPrinterColumn.Type.STRING)
 @AdditionalPrinterColumn(name = "Age", jsonPath = ".metadata.creationTimestamp", type = AdditionalPrinterColumn.Type.DATE)
+@AdditionalPrinterColumn(
+    name = "Workspace", jsonPath = ".status.workspace.name", type = AdditionalPrinterColumn.Type.STRING, priority = 1)
 public class ApiKey extends CustomResource<ApiKeySpec, ApiKeyStatus> implements Namespaced {
   public static final String GROUP = "idmelon.com";
   public static final String VERSION = "v1alpha1";

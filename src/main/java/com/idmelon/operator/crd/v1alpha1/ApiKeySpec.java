@@ -19,6 +19,9 @@ import io.fabric8.generator.annotation.ValidationRule;
     value = "!has(self.renewBefore) || !has(self.duration) || duration(self.renewBefore) < duration(self.duration)",
     message = "renewBefore must be shorter than duration")
 @ValidationRule(
+    value = "has(self.workspaceRef) == has(oldSelf.workspaceRef) && (!has(self.workspaceRef) || self.workspaceRef == oldSelf.workspaceRef)",
+    message = "workspaceRef is immutable: create a new ApiKey to use another workspace")
+@ValidationRule(
     value = "!has(self.rotation) || !has(self.rotation.strategy) || self.rotation.strategy != 'Reset' || self.type == 'Admin'",
     message = "rotation.strategy Reset needs type Admin: only Admin keys can be reset")
 public class ApiKeySpec {
@@ -63,6 +66,10 @@ public class ApiKeySpec {
 
   @JsonPropertyDescription("Labels and annotations copied onto the Secret.")
   private SecretTemplate secretTemplate;
+
+  @JsonPropertyDescription("The workspace that issues the key: a Workspace of this namespace or a ClusterWorkspace."
+      + " Default: the ClusterWorkspace named by the operator's DEFAULT_WORKSPACE (default 'default'). Immutable.")
+  private WorkspaceRef workspaceRef;
 
   @JsonPropertyDescription("How the key is rotated when the reset annotation changes.")
   private Rotation rotation;
@@ -138,6 +145,14 @@ public class ApiKeySpec {
 
   public void setSecretTemplate(SecretTemplate secretTemplate) {
     this.secretTemplate = secretTemplate;
+  }
+
+  public WorkspaceRef getWorkspaceRef() {
+    return workspaceRef;
+  }
+
+  public void setWorkspaceRef(WorkspaceRef workspaceRef) {
+    this.workspaceRef = workspaceRef;
   }
 
   public Rotation getRotation() {

@@ -17,6 +17,12 @@ public class ApiKeyStatus {
   @JsonPropertyDescription("The IDmelon id of the key currently in the Secret.")
   private String keyId;
 
+  @JsonPropertyDescription("The workspace the key belongs to, as resolved from spec.workspaceRef or the default.")
+  private WorkspaceRef workspace;
+
+  @JsonPropertyDescription("The key's full name in IDmelon: the workspace's keyNamePrefix and spec.name.")
+  private String keyName;
+
   @JsonPropertyDescription("The Secret that holds the key.")
   private String secretName;
 
@@ -62,6 +68,22 @@ public class ApiKeyStatus {
 
   public void setKeyId(String keyId) {
     this.keyId = keyId;
+  }
+
+  public WorkspaceRef getWorkspace() {
+    return workspace;
+  }
+
+  public void setWorkspace(WorkspaceRef workspace) {
+    this.workspace = workspace;
+  }
+
+  public String getKeyName() {
+    return keyName;
+  }
+
+  public void setKeyName(String keyName) {
+    this.keyName = keyName;
   }
 
   public String getSecretName() {

@@ -1,0 +1,35 @@
+package com.idmelon.operator.crd.v1alpha1;
+
+import io.fabric8.crd.generator.annotation.AdditionalPrinterColumn;
+
+import io.fabric8.kubernetes.client.CustomResource;
+import io.fabric8.kubernetes.model.annotation.Categories;
+import io.fabric8.kubernetes.model.annotation.Group;
+import io.fabric8.kubernetes.model.annotation.Kind;
+import io.fabric8.kubernetes.model.annotation.Plural;
+import io.fabric8.kubernetes.model.annotation.ShortNames;
+import io.fabric8.kubernetes.model.annotation.Singular;
+import io.fabric8.kubernetes.model.annotation.Version;
+
+/** An IDmelon workspace for the whole cluster: its URL, the Secret holding its Admin key, which namespaces may use it, and a key policy. */
+@Group(ApiKey.GROUP)
+@Version(ApiKey.VERSION)
+@Kind("ClusterWorkspace")
+@Plural("clusterworkspaces")
+@Singular("clusterworkspace")
+@ShortNames("cws")
+@Categories("idmelon")
+@AdditionalPrinterColumn(name = "Region", jsonPath = ".spec.region", type = AdditionalPrinterColumn.Type.STRING)
+@AdditionalPrinterColumn(name = "URL", jsonPath = ".spec.baseUrl", type = AdditionalPrinterColumn.Type.STRING)
+@AdditionalPrinterColumn(
+    name = "Ready",
+    jsonPath = ".status.conditions[?(@.type==\"Ready\")].status",
+    type = AdditionalPrinterColumn.Type.STRING)
+@AdditionalPrinterColumn(name = "ApiKeys", jsonPath = ".status.apiKeys", type = AdditionalPrinterColumn.Type.INTEGER)
+@AdditionalPrinterColumn(name = "Age", jsonPath = ".metadata.creationTimestamp", type = AdditionalPrinterColumn.Type.DATE)
+public class ClusterWorkspace extends CustomResource<ClusterWorkspaceSpec, WorkspaceStatus>  {
+  /** {@code Kind/name} (with the namespace for a Workspace), the way logs and messages name it. */
+  public String ref() {
+    return "ClusterWorkspace/" + (getMetadata().getName());
+  }
+}

@@ -1,0 +1,8 @@
+package com.idmelon.operator.crd.v1alpha1;
+
+import io.fabric8.generator.annotation.ValidationRule;
+
+/** A namespaced workspace: usable by the ApiKeys of its own namespace, its Admin key in a Secret there. */
+@ValidationRule(value = "!has(self.adminKeySecretRef.__namespace__)",
+    message = "adminKeySecretRef.namespace is not allowed on a Workspace: it reads the Secret in its own namespace")
+public class WorkspaceSpec extends WorkspaceSpecBase {}

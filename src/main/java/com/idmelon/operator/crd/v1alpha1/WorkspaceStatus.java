@@ -1,0 +1,62 @@
+package com.idmelon.operator.crd.v1alpha1;
+
+import com.fasterxml.jackson.annotation.JsonIgnore;
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonPropertyDescription;
+import io.fabric8.kubernetes.api.model.Condition;
+import java.util.List;
+import java.util.Optional;
+
+/** Whether the workspace's Admin key works, and how many ApiKeys use it. */
+@JsonInclude(JsonInclude.Include.NON_NULL)
+public class WorkspaceStatus {
+  @JsonPropertyDescription("The metadata.generation this status describes.")
+  private Long observedGeneration;
+
+  @JsonPropertyDescription("When the Admin key was last checked with IDmelon (RFC 3339).")
+  private String lastCheckedAt;
+
+  @JsonPropertyDescription("How many ApiKeys use this workspace.")
+  private Integer apiKeys;
+
+  @JsonPropertyDescription("Ready: the Admin key is accepted (reasons Valid, SecretNotFound, AdminKeyRefused,"
+      + " Unreachable, InvalidSpec).")
+  private List<Condition> conditions;
+
+  public Long getObservedGeneration() {
+    return observedGeneration;
+  }
+
+  public void setObservedGeneration(Long observedGeneration) {
+    this.observedGeneration = observedGeneration;
+  }
+
+  public String getLastCheckedAt() {
+    return lastCheckedAt;
+  }
+
+  public void setLastCheckedAt(String lastCheckedAt) {
+    this.lastCheckedAt = lastCheckedAt;
+  }
+
+  public Integer getApiKeys() {
+    return apiKeys;
+  }
+
+  public void setApiKeys(Integer apiKeys) {
+    this.apiKeys = apiKeys;
+  }
+
+  public List<Condition> getConditions() {
+    return conditions;
+  }
+
+  public void setConditions(List<Condition> conditions) {
+    this.conditions = conditions;
+  }
+
+  @JsonIgnore
+  public Optional<Condition> condition(String type) {
+    return conditions == null ? Optional.empty() : conditions.stream().filter(c -> type.equals(c.getType())).findFirst();
+  }
+}
