@@ -9,7 +9,12 @@ import io.javaoperatorsdk.operator.RuntimeInfo;
 import io.javaoperatorsdk.operator.api.config.LeaderElectionConfiguration;
 import java.util.Optional;
 import java.util.stream.Stream;
-import com.idmelon.operator.reconciler.IdmelonClients;
+import com.idmelon.operator.idmelon.IdmelonCallObserver;
+import com.idmelon.operator.workspace.ClusterWorkspaceReconciler;
+import com.idmelon.operator.workspace.NamespacedWorkspaceReconciler;
+import com.idmelon.operator.workspace.WorkspaceId;
+import com.idmelon.operator.workspace.WorkspaceRegistry;
+import java.util.function.ToIntFunction;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.utils.Serialization;
@@ -23,69 +28,99 @@ import java.util.Set;
 /** Wires the reconciler into a JOSDK {@link Operator} against one Kubernetes client; start and stop it. */
 public final class ApiKeyOperator implements AutoCloseable {
   private final Operator operator;
+  private static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(10);
   private final ApiKeyReconciler reconciler;
+  private final WorkspaceRegistry workspaces;
 
   /** How the operator runs; {@link #defaults()} are the production values. */
   public record Options(
-      Set<String> watchNamespaces, Duration backoffInitial, Duration backoffMax, int reconcileThreads,
-      Duration pollInterval, Clock clock, Metrics metrics, Checkpoints checkpoints, RotationListener rotations,
-      LeaderElectionConfiguration leaderElection) {
+      Set<String> watchNamespaces,
+      Duration backoffInitial,
+      Duration backoffMax,
+      int reconcileThreads,
+      Duration pollInterval,
+      Clock clock,
+      Metrics metrics,
+      Checkpoints checkpoints,
+      RotationListener rotations,
+      LeaderElectionConfiguration leaderElection,
+      String defaultWorkspace,
+      Duration requestTimeout,
+      Duration workspaceCheckInterval,
+      Duration deletionWait,
+      IdmelonCallObserver idmelonCalls) {
 
     public static Options defaults() {
-      return new Options(Set.of(), Duration.ofSeconds(2), Duration.ofMinutes(5), 10, Duration.ofMinutes(10),
-          Clock.systemUTC(), Metrics.NOOP, Checkpoints.NONE, RotationListener.NONE, null);
+      return new Options(Set.of(), Duration.ofSeconds(2), Duration.ofMinutes(5), 10, Duration.ofMinutes(10), Clock.systemUTC(), Metrics.NOOP, Checkpoints.NONE, RotationListener.NONE, null, "default", Duration.ofSeconds(30), Duration.ofMinutes(5), Duration.ofMinutes(10), IdmelonCallObserver.NONE);
     }
 
-    public Options withRotationListener(RotationListener rotations) {
-      return new Options(watchNamespaces, backoffInitial, backoffMax, reconcileThreads, pollInterval, clock, metrics,
-          checkpoints, rotations, leaderElection);
+    public Options withWatchNamespaces(Set<String> value) {
+      return new Options(value, backoffInitial, backoffMax, reconcileThreads, pollInterval, clock, metrics, checkpoints, rotations, leaderElection, defaultWorkspace, requestTimeout, workspaceCheckInterval, deletionWait, idmelonCalls);
     }
 
-    /** Only the holder of the Lease reconciles; null (the default) reconciles without election. */
-    public Options withLeaderElection(LeaderElectionConfiguration leaderElection) {
-      return new Options(watchNamespaces, backoffInitial, backoffMax, reconcileThreads, pollInterval, clock, metrics,
-          checkpoints, rotations, leaderElection);
+    /** ApiKeys reconciled in parallel. */
+    public Options withReconcileThreads(int value) {
+      return new Options(watchNamespaces, backoffInitial, backoffMax, value, pollInterval, clock, metrics, checkpoints, rotations, leaderElection, defaultWorkspace, requestTimeout, workspaceCheckInterval, deletionWait, idmelonCalls);
     }
 
-    public Options withWatchNamespaces(Set<String> namespaces) {
-      return new Options(namespaces, backoffInitial, backoffMax, reconcileThreads, pollInterval, clock, metrics, checkpoints, rotations,
-          leaderElection);
+    /** How often each workspace's keys are listed to notice keys deleted in IDmelon (0: never). */
+    public Options withPollInterval(Duration value) {
+      return new Options(watchNamespaces, backoffInitial, backoffMax, reconcileThreads, value, clock, metrics, checkpoints, rotations, leaderElection, defaultWorkspace, requestTimeout, workspaceCheckInterval, deletionWait, idmelonCalls);
     }
 
-    public Options withBackoff(Duration initial, Duration max) {
-      return new Options(watchNamespaces, initial, max, reconcileThreads, pollInterval, clock, metrics, checkpoints, rotations,
-          leaderElection);
+    public Options withClock(Clock value) {
+      return new Options(watchNamespaces, backoffInitial, backoffMax, reconcileThreads, pollInterval, value, metrics, checkpoints, rotations, leaderElection, defaultWorkspace, requestTimeout, workspaceCheckInterval, deletionWait, idmelonCalls);
     }
 
-    public Options withReconcileThreads(int threads) {
-      return new Options(watchNamespaces, backoffInitial, backoffMax, threads, pollInterval, clock, metrics, checkpoints, rotations,
-          leaderElection);
-    }
-
-    /** How often the keys of the workspace are listed to notice keys deleted in IDmelon (0: never). */
-    public Options withPollInterval(Duration interval) {
-      return new Options(watchNamespaces, backoffInitial, backoffMax, reconcileThreads, interval, clock, metrics, checkpoints, rotations,
-          leaderElection);
-    }
-
-    public Options withClock(Clock clock) {
-      return new Options(watchNamespaces, backoffInitial, backoffMax, reconcileThreads, pollInterval, clock, metrics, checkpoints, rotations,
-          leaderElection);
-    }
-
-    public Options withMetrics(Metrics metrics) {
-      return new Options(watchNamespaces, backoffInitial, backoffMax, reconcileThreads, pollInterval, clock, metrics, checkpoints, rotations,
-          leaderElection);
+    public Options withMetrics(Metrics value) {
+      return new Options(watchNamespaces, backoffInitial, backoffMax, reconcileThreads, pollInterval, clock, value, checkpoints, rotations, leaderElection, defaultWorkspace, requestTimeout, workspaceCheckInterval, deletionWait, idmelonCalls);
     }
 
     /** Test hook: see {@link Checkpoints}. */
-    public Options withCheckpoints(Checkpoints checkpoints) {
-      return new Options(watchNamespaces, backoffInitial, backoffMax, reconcileThreads, pollInterval, clock, metrics, checkpoints, rotations,
-          leaderElection);
+    public Options withCheckpoints(Checkpoints value) {
+      return new Options(watchNamespaces, backoffInitial, backoffMax, reconcileThreads, pollInterval, clock, metrics, value, rotations, leaderElection, defaultWorkspace, requestTimeout, workspaceCheckInterval, deletionWait, idmelonCalls);
+    }
+
+    public Options withRotationListener(RotationListener value) {
+      return new Options(watchNamespaces, backoffInitial, backoffMax, reconcileThreads, pollInterval, clock, metrics, checkpoints, value, leaderElection, defaultWorkspace, requestTimeout, workspaceCheckInterval, deletionWait, idmelonCalls);
+    }
+
+    /** Only the holder of the Lease reconciles; null (the default) reconciles without election. */
+    public Options withLeaderElection(LeaderElectionConfiguration value) {
+      return new Options(watchNamespaces, backoffInitial, backoffMax, reconcileThreads, pollInterval, clock, metrics, checkpoints, rotations, value, defaultWorkspace, requestTimeout, workspaceCheckInterval, deletionWait, idmelonCalls);
+    }
+
+    /** The ClusterWorkspace of ApiKeys without spec.workspaceRef. */
+    public Options withDefaultWorkspace(String value) {
+      return new Options(watchNamespaces, backoffInitial, backoffMax, reconcileThreads, pollInterval, clock, metrics, checkpoints, rotations, leaderElection, value, requestTimeout, workspaceCheckInterval, deletionWait, idmelonCalls);
+    }
+
+    /** How long an IDmelon call may take. */
+    public Options withRequestTimeout(Duration value) {
+      return new Options(watchNamespaces, backoffInitial, backoffMax, reconcileThreads, pollInterval, clock, metrics, checkpoints, rotations, leaderElection, defaultWorkspace, value, workspaceCheckInterval, deletionWait, idmelonCalls);
+    }
+
+    /** How often each workspace's Admin key is checked with IDmelon. */
+    public Options withWorkspaceCheckInterval(Duration value) {
+      return new Options(watchNamespaces, backoffInitial, backoffMax, reconcileThreads, pollInterval, clock, metrics, checkpoints, rotations, leaderElection, defaultWorkspace, requestTimeout, value, deletionWait, idmelonCalls);
+    }
+
+    /** How long a deleted ApiKey waits for its missing workspace before its key is left unrevoked. */
+    public Options withDeletionWait(Duration value) {
+      return new Options(watchNamespaces, backoffInitial, backoffMax, reconcileThreads, pollInterval, clock, metrics, checkpoints, rotations, leaderElection, defaultWorkspace, requestTimeout, workspaceCheckInterval, value, idmelonCalls);
+    }
+
+    /** Told about every IDmelon request (metrics). */
+    public Options withIdmelonCallObserver(IdmelonCallObserver value) {
+      return new Options(watchNamespaces, backoffInitial, backoffMax, reconcileThreads, pollInterval, clock, metrics, checkpoints, rotations, leaderElection, defaultWorkspace, requestTimeout, workspaceCheckInterval, deletionWait, value);
+    }
+
+    public Options withBackoff(Duration initial, Duration max) {
+      return new Options(watchNamespaces, initial, max, reconcileThreads, pollInterval, clock, metrics, checkpoints, rotations, leaderElection, defaultWorkspace, requestTimeout, workspaceCheckInterval, deletionWait, idmelonCalls);
     }
   }
 
-  public ApiKeyOperator(KubernetesClient kubernetes, IdmelonClients idmelon, Options options) {
+  public ApiKeyOperator(KubernetesClient kubernetes, Options options) {
     this.operator = new Operator(o -> o
         .withKubernetesClient(kubernetes)
         .withCloseClientOnStop(false)
@@ -97,22 +132,36 @@ public final class ApiKeyOperator implements AutoCloseable {
         .withResourceCloner(ApiKeyOperator::cloneKeepingNotes)
         .withMetrics(options.metrics())
         .withLeaderElectionConfiguration(options.leaderElection()));
-    reconciler = new ApiKeyReconciler(idmelon, kubernetes, options.clock(),
+    workspaces = new WorkspaceRegistry(kubernetes, options.defaultWorkspace(), new WorkspaceRegistry.ClientSettings(
+        CONNECT_TIMEOUT, options.requestTimeout(), options.backoffMax(), options.clock(), options.idmelonCalls()));
+    reconciler = new ApiKeyReconciler(workspaces, kubernetes, options.clock(),
         new Backoff(options.backoffInitial(), options.backoffMax()), options.pollInterval(), options.checkpoints(),
-        options.rotations());
+        options.rotations(), options.deletionWait());
+    GenericRetry retry = new GenericRetry()
+        .setInitialInterval(options.backoffInitial().toMillis())
+        .setIntervalMultiplier(2)
+        .setMaxInterval(options.backoffMax().toMillis())
+        .withoutMaxAttempts();
     operator.register(reconciler, c -> {
       // the reset annotation changes no generation: every change must reach the reconciler
       c.withGenerationAware(false);
       // Kubernetes API failures are retried for ever; IDmelon failures never throw, they reschedule with backoff
-      c.withRetry(new GenericRetry()
-          .setInitialInterval(options.backoffInitial().toMillis())
-          .setIntervalMultiplier(2)
-          .setMaxInterval(options.backoffMax().toMillis())
-          .withoutMaxAttempts());
+      c.withRetry(retry);
       if (!options.watchNamespaces().isEmpty()) {
         c.settingNamespaces(options.watchNamespaces());
       }
     });
+    ToIntFunction<WorkspaceId> using = id -> (int) reconciler.cachedApiKeys()
+        .filter(k -> workspaces.idFor(k).equals(id)).count();
+    operator.register(new ClusterWorkspaceReconciler(workspaces, options.clock(), options.workspaceCheckInterval(),
+        using), c -> c.withRetry(retry));
+    operator.register(new NamespacedWorkspaceReconciler(workspaces, options.clock(), options.workspaceCheckInterval(),
+        using), c -> {
+          c.withRetry(retry);
+          if (!options.watchNamespaces().isEmpty()) {
+            c.settingNamespaces(options.watchNamespaces());
+          }
+        });
   }
 
   /**
@@ -129,7 +178,13 @@ public final class ApiKeyOperator implements AutoCloseable {
   }
 
   public void start() {
+    workspaces.watchNamespaces();
     operator.start();
+  }
+
+  /** What the operator knows of each workspace (for metrics and readiness). */
+  public WorkspaceRegistry workspaces() {
+    return workspaces;
   }
 
   /** The ApiKeys in the operator's cache (empty until it leads and has started its controller). */
@@ -152,5 +207,6 @@ public final class ApiKeyOperator implements AutoCloseable {
   @Override
   public void close() {
     operator.stop();
+    workspaces.close();
   }
 }

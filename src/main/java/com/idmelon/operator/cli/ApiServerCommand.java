@@ -1,7 +1,7 @@
 package com.idmelon.operator.cli;
 
 import com.idmelon.operator.quickstart.EmbeddedKubernetes;
-import com.idmelon.operator.quickstart.QuickStart;
+import com.idmelon.operator.workspace.WorkspaceBootstrap;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
@@ -25,7 +25,9 @@ public final class ApiServerCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     EmbeddedKubernetes kubernetes = EmbeddedKubernetes.start(port);
-    kubernetes.installCrd(EmbeddedKubernetes.classpath(QuickStart.CRD_RESOURCE));
+    for (String crd : WorkspaceBootstrap.CRD_RESOURCES) {
+      kubernetes.installCrd(EmbeddedKubernetes.classpath(crd));
+    }
     kubernetes.writeKubeconfig(kubeconfig);
     System.out.println("Kubernetes API on " + kubernetes.url() + "; kubeconfig " + kubeconfig.toAbsolutePath());
     CountDownLatch stopped = new CountDownLatch(1);

@@ -5,8 +5,6 @@ import com.idmelon.operator.OperatorRuntime;
 import com.idmelon.operator.StartupException;
 import com.idmelon.operator.config.OperatorConfig;
 import com.idmelon.operator.crd.v1alpha1.ApiKey;
-import com.idmelon.operator.idmelon.AdminKeySource;
-import com.idmelon.operator.idmelon.HttpIdmelonClient;
 import io.javaoperatorsdk.operator.api.config.LeaderElectionConfiguration;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
@@ -27,12 +25,14 @@ import picocli.CommandLine.Command;
           + " in-cluster service account.",
       "",
       "Environment:",
-      "  IDMELON_BASE_URL        IDmelon base URL (default https://skm.idmelon.com; EU: https://skm.eu.idmelon.com)",
-      "  IDMELON_ADMIN_KEY_FILE  file holding the operator's own IDmelon Admin key (required; never pass the key itself)",
-      "  IDMELON_APIKEYS_PATH    the API-keys endpoint path (default /administrator/workspace/apikeys)",
+      "  DEFAULT_WORKSPACE       the ClusterWorkspace of ApiKeys without spec.workspaceRef (default: default)",
+      "                          IDmelon credentials live in workspaces' Secrets, never in this environment",
       "  WATCH_NAMESPACES        comma-separated namespaces to watch (empty: all)",
       "  METRICS_PORT            port of the metrics and health endpoints (default 8080)",
-      "  POLL_INTERVAL           how often IDmelon's key list is read to notice keys deleted there (default 10m)",
+      "  POLL_INTERVAL           how often each workspace's key list is read to notice keys deleted there (default 10m)",
+      "  WORKSPACE_CHECK_INTERVAL  how often each workspace's Admin key is checked (default 5m)",
+      "  DELETION_WORKSPACE_WAIT   how long a deleted ApiKey waits for its missing workspace (default 10m)",
+      "  IDMELON_TIMEOUT_SECONDS   how long an IDmelon call may take (default 30)",
       "  MAX_CONCURRENT_RECONCILES  ApiKeys reconciled in parallel (default 10)",
       "  LEADER_ELECTION         true to run several replicas with one active leader (default false); the Lease",
       "                          is made in POD_NAMESPACE under the name idmelon-apikey-operator",
@@ -41,25 +41,20 @@ import picocli.CommandLine.Command;
 public final class RunCommand implements Callable<Integer> {
   private static final Logger log = LoggerFactory.getLogger(RunCommand.class);
   static final String LEASE_NAME = "idmelon-apikey-operator";
-  private static final Duration ADMIN_KEY_CHECK_INTERVAL = Duration.ofMinutes(1);
 
   @Override
   public Integer call() throws Exception {
     OperatorConfig config = OperatorConfig.fromEnvironment(System.getenv());
-    AdminKeySource adminKey;
-    try {
-      adminKey = AdminKeySource.load(config.adminKeyFile());
-    } catch (IllegalStateException e) {
-      throw new StartupException(e.getMessage());
-    }
-    HttpIdmelonClient idmelon = new HttpIdmelonClient(
-        config.baseUrl(), config.keysPath(), adminKey, Duration.ofSeconds(10), config.requestTimeout());
     KubernetesClient kubernetes = new KubernetesClientBuilder().build();
     checkKubernetes(kubernetes, config);
     ApiKeyOperator.Options options = ApiKeyOperator.Options.defaults()
         .withWatchNamespaces(config.watchNamespaces())
         .withPollInterval(config.pollInterval())
-        .withReconcileThreads(config.maxConcurrentReconciles());
+        .withReconcileThreads(config.maxConcurrentReconciles())
+        .withDefaultWorkspace(config.defaultWorkspace())
+        .withRequestTimeout(config.requestTimeout())
+        .withWorkspaceCheckInterval(config.workspaceCheckInterval())
+        .withDeletionWait(config.deletionWait());
     if (config.leaderElection()) {
       String namespace = System.getenv().getOrDefault("POD_NAMESPACE", "default");
       String identity = System.getenv().getOrDefault("POD_NAME",
@@ -73,19 +68,17 @@ public final class RunCommand implements Callable<Integer> {
     }
     OperatorRuntime runtime;
     try {
-      runtime = OperatorRuntime.create(kubernetes, idmelon, config.metricsPort(), options);
+      runtime = OperatorRuntime.create(kubernetes, config.metricsPort(), options);
     } catch (java.net.BindException e) {
       throw new StartupException("cannot serve metrics on port " + config.metricsPort() + ": " + e.getMessage());
     }
-    // a refused admin key is not fatal: every ApiKey reports it, and readiness follows the check
-    runtime.adminKeyCheck().check();
     CountDownLatch stopped = new CountDownLatch(1);
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
       runtime.close();
       kubernetes.close();
       stopped.countDown();
     }, "shutdown"));
-    runtime.start(ADMIN_KEY_CHECK_INTERVAL);
+    runtime.start();
     log.info("metrics on :{}/metrics, probes on /healthz and /readyz", runtime.metricsPort());
     log.info("operator started (namespaces: {})",
         config.watchNamespaces().isEmpty() ? "all" : String.join(",", config.watchNamespaces()));

@@ -1,44 +1,38 @@
 package com.idmelon.operator.config;
 
-import java.net.URI;
-import java.net.URISyntaxException;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.stream.Collectors;
 
 /** The operator's settings, read once from the environment and checked before anything starts. */
 public record OperatorConfig(
-    URI baseUrl,
-    Path adminKeyFile,
-    String keysPath,
+    String defaultWorkspace,
     Set<String> watchNamespaces,
     int metricsPort,
     boolean leaderElection,
     Duration requestTimeout,
     Duration pollInterval,
-    int maxConcurrentReconciles) {
+    int maxConcurrentReconciles,
+    Duration workspaceCheckInterval,
+    Duration deletionWait) {
 
-  public static final String DEFAULT_BASE_URL = "https://skm.idmelon.com";
-  public static final String DEFAULT_KEYS_PATH = "/administrator/workspace/apikeys";
+  /** The environment variables of the operator that once held an IDmelon credential: refused, never read. */
+  private static final List<String> RETIRED = List.of("IDMELON_BASE_URL", "IDMELON_ADMIN_KEY_FILE",
+      "IDMELON_APIKEYS_PATH");
 
   public static OperatorConfig fromEnvironment(Map<String, String> env) {
-    URI baseUrl = url(env.getOrDefault("IDMELON_BASE_URL", DEFAULT_BASE_URL));
-    String keyFile = env.get("IDMELON_ADMIN_KEY_FILE");
-    if (keyFile == null || keyFile.isBlank()) {
-      throw new ConfigException("IDMELON_ADMIN_KEY_FILE is not set: point it at a file holding the operator's IDmelon"
-          + " Admin key (a mounted Secret)");
+    for (String retired : RETIRED) {
+      if (env.containsKey(retired)) {
+        throw new ConfigException(retired + " is no longer read: IDmelon credentials live in workspaces. Create a"
+            + " ClusterWorkspace named by DEFAULT_WORKSPACE (see CHANGELOG.md) and unset " + retired);
+      }
     }
-    Path adminKeyFile = Path.of(keyFile);
-    if (!Files.isReadable(adminKeyFile) || Files.isDirectory(adminKeyFile)) {
-      throw new ConfigException("IDMELON_ADMIN_KEY_FILE " + adminKeyFile + " is missing or not a readable file");
-    }
-    String keysPath = env.getOrDefault("IDMELON_APIKEYS_PATH", DEFAULT_KEYS_PATH).trim();
-    if (!keysPath.startsWith("/") || keysPath.contains("?") || keysPath.contains(" ")) {
-      throw new ConfigException("IDMELON_APIKEYS_PATH '" + keysPath + "' must be a URL path starting with /");
+    String defaultWorkspace = env.getOrDefault("DEFAULT_WORKSPACE", "default").trim();
+    if (!defaultWorkspace.matches("^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$") || defaultWorkspace.length() > 253) {
+      throw new ConfigException("DEFAULT_WORKSPACE '" + defaultWorkspace + "' is not a ClusterWorkspace name");
     }
     Set<String> namespaces = Arrays.stream(env.getOrDefault("WATCH_NAMESPACES", "").split(","))
         .map(String::trim)
@@ -49,20 +43,10 @@ public record OperatorConfig(
     int timeoutSeconds = integer("IDMELON_TIMEOUT_SECONDS", env.getOrDefault("IDMELON_TIMEOUT_SECONDS", "30"), 1, 600);
     Duration pollInterval = duration("POLL_INTERVAL", env.getOrDefault("POLL_INTERVAL", "10m"));
     int concurrency = integer("MAX_CONCURRENT_RECONCILES", env.getOrDefault("MAX_CONCURRENT_RECONCILES", "10"), 1, 200);
-    return new OperatorConfig(baseUrl, adminKeyFile, keysPath, namespaces, metricsPort, leaderElection,
-        Duration.ofSeconds(timeoutSeconds), pollInterval, concurrency);
-  }
-
-  private static URI url(String value) {
-    try {
-      URI uri = new URI(value.trim());
-      if (!("https".equals(uri.getScheme()) || "http".equals(uri.getScheme())) || uri.getHost() == null) {
-        throw new ConfigException("IDMELON_BASE_URL '" + value + "' must be an http(s) URL such as " + DEFAULT_BASE_URL);
-      }
-      return uri;
-    } catch (URISyntaxException e) {
-      throw new ConfigException("IDMELON_BASE_URL '" + value + "' is not a URL");
-    }
+    Duration checkInterval = duration("WORKSPACE_CHECK_INTERVAL", env.getOrDefault("WORKSPACE_CHECK_INTERVAL", "5m"));
+    Duration deletionWait = duration("DELETION_WORKSPACE_WAIT", env.getOrDefault("DELETION_WORKSPACE_WAIT", "10m"));
+    return new OperatorConfig(defaultWorkspace, namespaces, metricsPort, leaderElection,
+        Duration.ofSeconds(timeoutSeconds), pollInterval, concurrency, checkInterval, deletionWait);
   }
 
   private static int integer(String name, String value, int min, int max) {

@@ -10,7 +10,7 @@ import java.nio.file.attribute.FileTime;
  * The operator's own IDmelon Admin key, read from a file (a mounted Kubernetes Secret). The file is read again when
  * its modification time changes, so a rotated admin key is picked up without a restart.
  */
-public final class AdminKeySource {
+public final class AdminKeySource implements AdminKey {
   private final Path file;
   private volatile Snapshot snapshot;
 
@@ -31,6 +31,7 @@ public final class AdminKeySource {
    * The key, read again if the file changed. Throws {@link IllegalStateException} naming the file (never its
    * content) when the file is missing, unreadable, empty, or holds what cannot go into {@code Authorization}.
    */
+  @Override
   public SecretValue get() {
     try {
       FileTime modified = Files.getLastModifiedTime(file);
@@ -57,7 +58,7 @@ public final class AdminKeySource {
   }
 
   /** What java.net.http accepts in a header value: space, tab, visible ASCII and 0x80-0xFF. */
-  private static boolean fitsAHeader(String value) {
+  public static boolean fitsAHeader(String value) {
     for (int i = 0; i < value.length(); i++) {
       char c = value.charAt(i);
       boolean allowed = c == ' ' || c == '\t' || (c >= 0x21 && c <= 0x7E) || (c >= 0x80 && c <= 0xFF);

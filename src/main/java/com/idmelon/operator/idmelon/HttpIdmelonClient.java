@@ -50,7 +50,7 @@ public final class HttpIdmelonClient implements IdmelonClient {
 
   private final URI baseUrl;
   private final String keysPath;
-  private final AdminKeySource adminKey;
+  private final AdminKey adminKey;
   private final Duration requestTimeout;
   private final Duration maxRetryAfter;
   private final long maxAnswerBytes;
@@ -61,16 +61,16 @@ public final class HttpIdmelonClient implements IdmelonClient {
   private volatile int lastListSkipped;
 
   public HttpIdmelonClient(
-      URI baseUrl, String keysPath, AdminKeySource adminKey, Duration connectTimeout, Duration requestTimeout) {
+      URI baseUrl, String keysPath, AdminKey adminKey, Duration connectTimeout, Duration requestTimeout) {
     this(baseUrl, keysPath, adminKey, connectTimeout, requestTimeout, Clock.systemUTC());
   }
 
-  public HttpIdmelonClient(URI baseUrl, String keysPath, AdminKeySource adminKey, Duration connectTimeout,
+  public HttpIdmelonClient(URI baseUrl, String keysPath, AdminKey adminKey, Duration connectTimeout,
       Duration requestTimeout, Clock clock) {
     this(baseUrl, keysPath, adminKey, connectTimeout, requestTimeout, clock, DEFAULT_MAX_RETRY_AFTER);
   }
 
-  public HttpIdmelonClient(URI baseUrl, String keysPath, AdminKeySource adminKey, Duration connectTimeout,
+  public HttpIdmelonClient(URI baseUrl, String keysPath, AdminKey adminKey, Duration connectTimeout,
       Duration requestTimeout, Clock clock, Duration maxRetryAfter) {
     this(baseUrl, keysPath, adminKey, connectTimeout, requestTimeout, clock, maxRetryAfter, DEFAULT_MAX_ANSWER_BYTES);
   }
@@ -79,7 +79,7 @@ public final class HttpIdmelonClient implements IdmelonClient {
    * @param maxRetryAfter the longest wait a 429's Retry-After may impose; a longer one is cut to it
    * @param maxAnswerBytes the largest answer body read; a larger answer fails the call as unavailable
    */
-  public HttpIdmelonClient(URI baseUrl, String keysPath, AdminKeySource adminKey, Duration connectTimeout,
+  public HttpIdmelonClient(URI baseUrl, String keysPath, AdminKey adminKey, Duration connectTimeout,
       Duration requestTimeout, Clock clock, Duration maxRetryAfter, long maxAnswerBytes) {
     if (maxRetryAfter.isNegative() || maxAnswerBytes <= 0) {
       throw new IllegalArgumentException("maxRetryAfter must not be negative and maxAnswerBytes must be positive");
@@ -200,8 +200,7 @@ public final class HttpIdmelonClient implements IdmelonClient {
   private HttpRequest.Builder request(String path) {
     return HttpRequest.newBuilder(URI.create(baseUrl + path))
         .timeout(requestTimeout)
-        .header("Accept", "application/json")
-        .header("Authorization", adminKey.get().reveal());
+        .header("Accept", "application/json");
   }
 
   /** Only called with ids {@link IdmelonKeyId#isValid valid}, which need no escaping in a path. */
@@ -216,7 +215,12 @@ public final class HttpIdmelonClient implements IdmelonClient {
       throw new IdmelonUnavailableException(operation, 429, "IDmelon " + operation + " not sent: IDmelon asked to"
           + " wait until " + resumeAt + " (429 Retry-After)", Duration.between(now, resumeAt), null);
     }
-    HttpRequest request = builder.build();
+    HttpRequest request;
+    try {
+      request = builder.header("Authorization", adminKey.get().reveal()).build();
+    } catch (IllegalStateException e) {
+      throw new IdmelonRejectedException(operation, 0, "IDmelon " + operation + " not sent: " + e.getMessage());
+    }
     HttpResponse<byte[]> response;
     long started = System.nanoTime();
     try {

@@ -5,6 +5,7 @@ import com.idmelon.operator.crd.v1alpha1.ApiKeyStatus;
 import com.idmelon.operator.crd.v1alpha1.Conditions;
 import com.idmelon.operator.idmelon.IdmelonCallObserver;
 import com.idmelon.operator.reconciler.RotationListener;
+import com.idmelon.operator.workspace.WorkspaceRegistry;
 import io.javaoperatorsdk.operator.api.monitoring.Metrics;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MultiGauge;
@@ -33,7 +34,9 @@ public final class OperatorMetrics implements IdmelonCallObserver, RotationListe
   private final MultiGauge expiration;
   private final MultiGauge renewal;
   private final MultiGauge ready;
+  private final MultiGauge workspaceReady;
   private volatile Supplier<Stream<ApiKey>> apiKeys = Stream::empty;
+  private volatile Supplier<Stream<WorkspaceRegistry.State>> workspaces = Stream::empty;
 
   public OperatorMetrics() {
     new JvmMemoryMetrics().bindTo(registry);
@@ -49,6 +52,14 @@ public final class OperatorMetrics implements IdmelonCallObserver, RotationListe
     ready = MultiGauge.builder("idmelon.apikey.ready.status")
         .description("The ApiKey's Ready condition: 1 for the current condition value, 0 for the others")
         .register(registry);
+    workspaceReady = MultiGauge.builder("idmelon.workspace.ready.status")
+        .description("A workspace's Ready condition: 1 for the current condition value, 0 for the others")
+        .register(registry);
+  }
+
+  /** Where the per-workspace gauge comes from. */
+  public void trackWorkspaces(Supplier<Stream<WorkspaceRegistry.State>> workspaces) {
+    this.workspaces = workspaces;
   }
 
   /** Where the per-ApiKey gauges come from: the operator's cache. */
@@ -80,6 +91,14 @@ public final class OperatorMetrics implements IdmelonCallObserver, RotationListe
   }
 
   @Override
+  public void keyNotRevoked(ApiKey apiKey, int keys) {
+    Counter.builder("idmelon.apikey.unrevoked.keys")
+        .description("Keys left in IDmelon because their ApiKey was deleted after its workspace")
+        .register(registry)
+        .increment(keys);
+  }
+
+  @Override
   public void keyListDistrusted(int missing, int known) {
     Counter.builder("idmelon.key.list.distrusted")
         .description("IDmelon key-list answers not believed because they missed too many keys that ApiKeys hold")
@@ -101,9 +120,10 @@ public final class OperatorMetrics implements IdmelonCallObserver, RotationListe
       if (apiKey.getSpec() == null) {
         return;
       }
-      Tags tags = Tags.of("namespace", apiKey.getMetadata().getNamespace(), "name", apiKey.getMetadata().getName(),
-          "type", String.valueOf(apiKey.getSpec().getType()));
       ApiKeyStatus status = apiKey.getStatus();
+      Tags tags = Tags.of("namespace", apiKey.getMetadata().getNamespace(), "name", apiKey.getMetadata().getName(),
+          "type", String.valueOf(apiKey.getSpec().getType()),
+          "workspace", status == null || status.getWorkspace() == null ? "" : status.getWorkspace().toString());
       if (status != null && status.getExpiresAt() != null) {
         expirations.add(MultiGauge.Row.of(tags, epochSeconds(status.getExpiresAt())));
       }
@@ -116,6 +136,16 @@ public final class OperatorMetrics implements IdmelonCallObserver, RotationListe
         readiness.add(MultiGauge.Row.of(tags.and("condition", condition), condition.equals(current) ? 1 : 0));
       }
     });
+    List<MultiGauge.Row<?>> workspaceRows = new ArrayList<>();
+    workspaces.get().forEach(state -> {
+      Tags tags = Tags.of("kind", state.id().kind(), "namespace", state.id().namespace() == null ? ""
+          : state.id().namespace(), "name", state.id().name());
+      String current = state.ready() == null ? "Unknown" : state.ready() ? "True" : "False";
+      for (String condition : List.of("True", "False", "Unknown")) {
+        workspaceRows.add(MultiGauge.Row.of(tags.and("condition", condition), condition.equals(current) ? 1 : 0));
+      }
+    });
+    workspaceReady.register(workspaceRows, true);
     expiration.register(expirations, true);
     renewal.register(renewals, true);
     ready.register(readiness, true);

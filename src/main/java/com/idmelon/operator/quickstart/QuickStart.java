@@ -4,11 +4,10 @@ import com.idmelon.operator.ApiKeyOperator;
 import com.idmelon.operator.crd.v1alpha1.ApiKey;
 import com.idmelon.operator.crd.v1alpha1.Conditions;
 import com.idmelon.operator.idmelon.AdminKeySource;
-import com.idmelon.operator.idmelon.HttpIdmelonClient;
 import com.idmelon.operator.idmelon.SecretValue;
-import com.idmelon.operator.reconciler.IdmelonClients;
 import com.idmelon.operator.reconciler.ManagedSecret;
 import com.idmelon.operator.simulator.IdmelonSimulator;
+import com.idmelon.operator.workspace.WorkspaceBootstrap;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.fabric8.kubernetes.api.model.Secret;
@@ -36,20 +35,23 @@ import java.util.stream.Stream;
  * applied. Prints what happened and how to drive it with kubectl.
  */
 public final class QuickStart implements AutoCloseable {
-  public static final String CRD_RESOURCE = "META-INF/fabric8/apikeys.idmelon.com-v1.yml";
+  /** The second workspace of the quick start: an "EU" workspace on a simulator of its own. */
+  public static final String EU_WORKSPACE = "eu";
 
   private final PrintStream out;
   private final EmbeddedKubernetes kubernetes;
   private final IdmelonSimulator simulator;
+  private final IdmelonSimulator euSimulator;
   private final KubernetesClient client;
   private final ApiKeyOperator operator;
   private final Path kubeconfig;
 
   private QuickStart(PrintStream out, EmbeddedKubernetes kubernetes, IdmelonSimulator simulator,
-      KubernetesClient client, ApiKeyOperator operator, Path kubeconfig) {
+      IdmelonSimulator euSimulator, KubernetesClient client, ApiKeyOperator operator, Path kubeconfig) {
     this.out = out;
     this.kubernetes = kubernetes;
     this.simulator = simulator;
+    this.euSimulator = euSimulator;
     this.client = client;
     this.operator = operator;
     this.kubeconfig = kubeconfig;
@@ -68,22 +70,32 @@ public final class QuickStart implements AutoCloseable {
       // not a POSIX file system
     }
     AdminKeySource adminKey = AdminKeySource.load(adminKeyFile);
+    SecretValue euAdminKey = SecretValue.of("idm_admin_eu_" + HexFormat.of().formatHex(random));
 
     EmbeddedKubernetes kubernetes = EmbeddedKubernetes.start(kubePort);
-    kubernetes.installCrd(EmbeddedKubernetes.classpath(CRD_RESOURCE));
+    for (String crd : WorkspaceBootstrap.CRD_RESOURCES) {
+      kubernetes.installCrd(EmbeddedKubernetes.classpath(crd));
+    }
     Path kubeconfig = kubernetes.writeKubeconfig(dir.resolve("kubeconfig"));
     IdmelonSimulator simulator = IdmelonSimulator.builder(adminKey.get()).port(simulatorPort).start();
+    IdmelonSimulator euSimulator = IdmelonSimulator.builder(euAdminKey).port(0).start();
     KubernetesClient client = kubernetes.newClient();
     client.namespaces().resource(new NamespaceBuilder().withNewMetadata().withName("default").endMetadata().build())
         .createOr(NonDeletingOperation::update);
-    HttpIdmelonClient idmelon = new HttpIdmelonClient(
-        simulator.baseUrl(), simulator.keysPath(), adminKey, Duration.ofSeconds(5), Duration.ofSeconds(10));
-    ApiKeyOperator operator = new ApiKeyOperator(client, IdmelonClients.single(idmelon),
-        ApiKeyOperator.Options.defaults().withBackoff(Duration.ofSeconds(1), Duration.ofSeconds(30)));
+    // what a platform team does once: a workspace per IDmelon workspace, its Admin key in a Secret
+    WorkspaceBootstrap.clusterWorkspace(client, "default", simulator.baseUrl().toString(), simulator.keysPath(),
+        adminKey.get(), spec -> { });
+    WorkspaceBootstrap.clusterWorkspace(client, EU_WORKSPACE, euSimulator.baseUrl().toString(),
+        euSimulator.keysPath(), euAdminKey, spec -> spec.setKeyNamePrefix("quickstart/"));
+    ApiKeyOperator operator = new ApiKeyOperator(client,
+        ApiKeyOperator.Options.defaults().withBackoff(Duration.ofSeconds(1), Duration.ofSeconds(30))
+            .withRequestTimeout(Duration.ofSeconds(10)).withWorkspaceCheckInterval(Duration.ofMinutes(1)));
     operator.start();
     out.println("Embedded Kubernetes API: " + kubernetes.url());
-    out.println("IDmelon simulator:       " + simulator.baseUrl() + " (admin key in " + adminKeyFile + ")");
-    return new QuickStart(out, kubernetes, simulator, client, operator, kubeconfig);
+    out.println("IDmelon simulator:       " + simulator.baseUrl() + " (ClusterWorkspace default; admin key in "
+        + adminKeyFile + ")");
+    out.println("IDmelon simulator (EU):  " + euSimulator.baseUrl() + " (ClusterWorkspace " + EU_WORKSPACE + ")");
+    return new QuickStart(out, kubernetes, simulator, euSimulator, client, operator, kubeconfig);
   }
 
   /** Applies every manifest in {@code examples} (*.yaml, *.yml) and returns the ApiKeys among them. */
@@ -164,12 +176,16 @@ public final class QuickStart implements AutoCloseable {
           status == null || status.getKeyId() == null ? "-" : status.getKeyId(),
           status == null || status.getSecretName() == null ? "-" : status.getSecretName(),
           mask(value),
-          value == null ? "-" : simulator.authenticate(value).isPresent() ? "yes" : "NO");
+          value == null ? "-" : accepted(value) ? "yes" : "NO");
       if (!isReady) {
         out.println("    " + reason + ": " + (status == null ? "" : status.condition(Conditions.READY).get().getMessage()));
       }
     }
     return ready;
+  }
+
+  private boolean accepted(String value) {
+    return simulator.authenticate(value).isPresent() || euSimulator.authenticate(value).isPresent();
   }
 
   public void printHowTo(List<ApiKey> apiKeys) {
@@ -221,6 +237,7 @@ public final class QuickStart implements AutoCloseable {
     operator.close();
     client.close();
     simulator.close();
+    euSimulator.close();
     kubernetes.close();
   }
 }

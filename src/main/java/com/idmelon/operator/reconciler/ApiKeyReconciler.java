@@ -6,6 +6,7 @@ import com.idmelon.operator.crd.v1alpha1.Conditions;
 import com.idmelon.operator.crd.v1alpha1.Retirement;
 import com.idmelon.operator.idmelon.IdmelonException;
 import com.idmelon.operator.idmelon.IdmelonRejectedException;
+import com.idmelon.operator.idmelon.IdmelonUnavailableException;
 import com.idmelon.operator.reconciler.Checkpoints.Point;
 import com.idmelon.operator.reconciler.NextStep.Step;
 import io.fabric8.kubernetes.api.model.Secret;
@@ -53,14 +54,20 @@ public class ApiKeyReconciler implements Reconciler<ApiKey>, Cleaner<ApiKey> {
   private final CrashRecovery recovery;
   private final Deletion deletion;
   private final RotationListener rotations;
+  private final Duration deletionWait;
   private SecretWriter secrets;
   private KeyIssuer issuer;
   private Observer observer;
   private volatile Supplier<Stream<ApiKey>> cachedApiKeys = Stream::empty;
 
+  /**
+   * @param deletionWait how long a deleted ApiKey whose workspace is gone waits for it before its finalizer is
+   *     released with the key left unrevoked
+   */
   public ApiKeyReconciler(IdmelonClients clients, KubernetesClient kubernetes, Clock clock, Backoff backoff,
-      Duration pollInterval, Checkpoints checkpoints, RotationListener rotations) {
+      Duration pollInterval, Checkpoints checkpoints, RotationListener rotations, Duration deletionWait) {
     this.rotations = rotations;
+    this.deletionWait = deletionWait;
     this.clients = clients;
     this.clock = clock;
     this.backoff = backoff;
@@ -88,7 +95,9 @@ public class ApiKeyReconciler implements Reconciler<ApiKey>, Cleaner<ApiKey> {
         new KeyInventory(clients, pollInterval, clock, () -> context.getPrimaryCache().list(), rotations);
     observer = new Observer(secrets, inventory);
     cachedApiKeys = () -> context.getPrimaryCache().list();
-    return List.of(informer, inventory);
+    WakeUps wakeUps = new WakeUps(cachedApiKeys);
+    clients.wakeUpWith(wakeUps::wake);
+    return List.of(informer, inventory, wakeUps);
   }
 
   /** The ApiKeys in the operator's cache (for metrics); empty until the controller starts. */
@@ -143,13 +152,26 @@ public class ApiKeyReconciler implements Reconciler<ApiKey>, Cleaner<ApiKey> {
   /** Observe, recover, decide, act, retire, report. */
   private Outcome converge(ApiKey apiKey, ApiKeyStatus status, StatusStore store, Context<ApiKey> context,
       Instant now) {
+    IdmelonClients.Target workspace = clients.target(apiKey, now);
+    status.setWorkspace(workspace.ref());
     Optional<Secret> secret = observer.ownSecret(apiKey);
     Optional<String> invalid = SpecValidator.validate(apiKey, Observer.issuedType(secret), status.getKeyId() == null,
-        now);
+        now).or(() -> SpecValidator.keyNameProblem(apiKey.getSpec(), workspace.keyNamePrefix()));
     if (invalid.isPresent()) {
       return Outcome.notReady(Reasons.INVALID_SPEC, invalid.get(), null);
     }
-    Turn t = new Turn(apiKey, status, store, clients.forResource(apiKey), secret, now);
+    if (workspace.notReady() != null) {
+      // the workspace wakes this ApiKey when it becomes Ready; the slow retry is a safety net
+      return Outcome.notReady(Reasons.WORKSPACE_NOT_READY, workspace.notReady(), backoff.max());
+    }
+    if (workspace.denial().isPresent()) {
+      // an existing key stays (deleting the ApiKey still revokes it) but is no longer rotated or renewed
+      return Outcome.notReady(Reasons.WORKSPACE_DENIED, workspace.denial().get()
+          + (status.getKeyId() == null ? "" : "; key " + status.getKeyId() + " stays in the Secret but is no longer"
+          + " rotated or renewed"), null);
+    }
+    Turn t = new Turn(apiKey, status, store, workspace.client(), secret, now,
+        workspace.keyNamePrefix() + apiKey.getSpec().getName());
     String redo = null;
     if (status.getPending() != null) {
       redo = recovery.resolve(apiKey, status, secret, t.idmelon(), context.getPrimaryCache().list().toList(), now)
@@ -246,10 +268,18 @@ public class ApiKeyReconciler implements Reconciler<ApiKey>, Cleaner<ApiKey> {
   @Override
   public DeleteControl cleanup(ApiKey apiKey, Context<ApiKey> context) {
     checkpoints.reached(Point.RECONCILE_STARTED, apiKey);
+    Instant now = clock.instant();
+    IdmelonClients.Target workspace = clients.target(apiKey, now);
+    if (!workspace.exists()) {
+      return withoutWorkspace(apiKey, workspace, now);
+    }
     Optional<Secret> secret = secrets.find(apiKey.getMetadata().getNamespace(), apiKey.secretName())
         .filter(s -> ManagedSecret.isOwnedBy(s, apiKey));
     try {
-      deletion.revoke(apiKey, clients.forResource(apiKey), secret, context.getPrimaryCache().list().toList());
+      if (workspace.client() == null) {
+        throw new IdmelonUnavailableException("revoke", 0, workspace.notReady(), null, null);
+      }
+      deletion.revoke(apiKey, workspace.client(), secret, context.getPrimaryCache().list().toList());
       backoff.reset(apiKey.ref());
       return DeleteControl.defaultDelete();
     } catch (IdmelonException e) {
@@ -258,6 +288,31 @@ public class ApiKeyReconciler implements Reconciler<ApiKey>, Cleaner<ApiKey> {
       events.warning(apiKey, Reasons.REVOKE_FAILED, Deletion.failure(e));
       return DeleteControl.noFinalizerRemoval().rescheduleAfter(delay.toMillis());
     }
+  }
+
+  /**
+   * Deleting an ApiKey whose workspace is gone: nothing can revoke its key, so after a bounded wait (the workspace
+   * may be re-created) the finalizer is released, with a Warning naming the key left in IDmelon.
+   */
+  private DeleteControl withoutWorkspace(ApiKey apiKey, IdmelonClients.Target workspace, Instant now) {
+    Instant deleted = apiKey.getMetadata().getDeletionTimestamp() == null ? now
+        : KeyTimes.parse(apiKey.getMetadata().getDeletionTimestamp());
+    Instant giveUp = deleted.plus(deletionWait);
+    List<String> keys = Deletion.heldKeys(apiKey);
+    if (keys.isEmpty()) {
+      return DeleteControl.defaultDelete();
+    }
+    if (now.isBefore(giveUp)) {
+      log.info("{}: deleted, but {}; waiting until {} for it before leaving key {} unrevoked", apiKey.ref(),
+          workspace.notReady(), KeyTimes.format(giveUp), keys);
+      return DeleteControl.noFinalizerRemoval().rescheduleAfter(
+          Math.min(Duration.between(now, giveUp).toMillis() + 1, backoff.max().toMillis()));
+    }
+    log.warn("{}: deleted without revoking key {}: {}", apiKey.ref(), keys, workspace.notReady());
+    events.warning(apiKey, Reasons.KEY_NOT_REVOKED, "Key " + String.join(", ", keys) + " was not revoked in IDmelon: "
+        + workspace.notReady() + "; delete it in the IDmelon panel");
+    rotations.keyNotRevoked(apiKey, keys.size());
+    return DeleteControl.defaultDelete();
   }
 
   private Outcome idmelonFailure(String ref, IdmelonException e) {

@@ -65,6 +65,7 @@ final class CrashRecovery {
       IdmelonKey key = delivered.get();
       String replaced = status.getKeyId();
       status.setKeyId(key.id());
+      status.setKeyName(key.name());
       status.setSecretName(apiKey.secretName());
       status.setFingerprint(claim.get().fingerprint());
       status.setExpiresAt(KeyTimes.format(key.expiresAt()));

@@ -75,6 +75,19 @@ final class Deletion {
     }
   }
 
+  /** The keys the status holds (current and retiring): what deletion would revoke. */
+  static List<String> heldKeys(ApiKey apiKey) {
+    ApiKeyStatus status = apiKey.getStatus();
+    List<String> keys = new java.util.ArrayList<>();
+    if (status != null) {
+      if (status.getKeyId() != null) {
+        keys.add(status.getKeyId());
+      }
+      status.retiringOrEmpty().forEach(r -> keys.add(r.getKeyId()));
+    }
+    return keys;
+  }
+
   /** The warning for a failed revocation, for the event and the log. */
   static String failure(IdmelonException e) {
     return "Could not revoke the key in IDmelon: " + e.getMessage()

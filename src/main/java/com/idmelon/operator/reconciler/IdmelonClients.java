@@ -1,17 +1,40 @@
 package com.idmelon.operator.reconciler;
 
 import com.idmelon.operator.crd.v1alpha1.ApiKey;
+import com.idmelon.operator.crd.v1alpha1.WorkspaceRef;
 import com.idmelon.operator.idmelon.IdmelonClient;
+import java.time.Instant;
+import java.util.Optional;
 
-/**
- * Which IDmelon workspace serves an ApiKey. Today one workspace serves all; the reconciler asks per resource so that
- * per-namespace workspaces can be added without touching it.
- */
+/** Which IDmelon workspace serves an ApiKey, whether it can be used now, and whether its policy allows the key. */
 @FunctionalInterface
 public interface IdmelonClients {
-  IdmelonClient forResource(ApiKey apiKey);
 
+  /**
+   * The workspace as the operator knows it.
+   *
+   * @param ref the resolved reference (spec.workspaceRef or the default ClusterWorkspace)
+   * @param exists whether the workspace resource exists
+   * @param notReady why it cannot be used (missing, its admin key refused, ...), or null when it is Ready
+   * @param client its IDmelon client; null when the workspace's spec is unusable or it does not exist
+   * @param keyNamePrefix prepended to every key name created there
+   * @param denial the policy rule that denies this ApiKey, if any
+   */
+  record Target(WorkspaceRef ref, boolean exists, String notReady, IdmelonClient client, String keyNamePrefix,
+      Optional<String> denial) {}
+
+  Target target(ApiKey apiKey, Instant now);
+
+  /**
+   * Tells {@code wake} which ApiKeys to reconcile again when something they depend on changed (a workspace became
+   * Ready, a namespace's labels changed).
+   */
+  default void wakeUpWith(java.util.function.Consumer<java.util.function.Predicate<ApiKey>> wake) {}
+
+  /** One workspace for every ApiKey, always Ready, no policy (unit tests of the reconciler's parts). */
   static IdmelonClients single(IdmelonClient client) {
-    return apiKey -> client;
+    Target target = new Target(new WorkspaceRef(WorkspaceRef.CLUSTER_WORKSPACE, "default"), true, null, client, "",
+        Optional.empty());
+    return (apiKey, now) -> target;
   }
 }

@@ -120,7 +120,8 @@ final class KeyInventory extends AbstractEventSource<IdmelonKey, ApiKey> {
     Map<IdmelonClient, List<ApiKey>> byWorkspace = apiKeys.get()
         .filter(k -> k.getStatus() != null && k.getStatus().getKeyId() != null
             && k.getMetadata().getDeletionTimestamp() == null)
-        .collect(Collectors.groupingBy(clients::forResource));
+        .filter(k -> clientOf(k) != null)
+        .collect(Collectors.groupingBy(this::clientOf));
     for (Map.Entry<IdmelonClient, List<ApiKey>> workspace : byWorkspace.entrySet()) {
       Instant listedAt = clock.instant();
       Map<String, IdmelonKey> keys;
@@ -174,15 +175,22 @@ final class KeyInventory extends AbstractEventSource<IdmelonKey, ApiKey> {
     return recorded == null || recorded.isAfter(now);
   }
 
+  /** The client of the ApiKey's workspace, null when it has none (missing, unusable spec). */
+  private IdmelonClient clientOf(ApiKey apiKey) {
+    return clients.target(apiKey, clock.instant()).client();
+  }
+
   /** What the last believed list of this ApiKey's workspace says about {@code keyId}, issued at {@code issuedAt}. */
   Verdict check(ApiKey apiKey, String keyId, Instant issuedAt, Instant now) {
-    Snapshot snapshot = snapshots.get(clients.forResource(apiKey));
+    IdmelonClient client = clientOf(apiKey);
+    Snapshot snapshot = client == null ? null : snapshots.get(client);
     return snapshot == null ? Verdict.UNKNOWN : verdict(snapshot, keyId, issuedAt, now);
   }
 
   /** A read of the key answered: the list's doubt about it is settled until the next list. */
   void confirmed(ApiKey apiKey, IdmelonKey key) {
-    Snapshot snapshot = snapshots.get(clients.forResource(apiKey));
+    IdmelonClient client = clientOf(apiKey);
+    Snapshot snapshot = client == null ? null : snapshots.get(client);
     if (snapshot != null) {
       snapshot.keys().put(key.id(), key);
     }

@@ -45,7 +45,7 @@ final class KeyIssuer {
     ApiKeySpec spec = t.spec();
     String recordedReset = apiKey.resetRequest();
     IssuedKey issued = call(t, Pending.ISSUE, null, recordedReset,
-        () -> t.idmelon().create(spec.getName(), spec.getType(), KeyTimes.expiryFor(spec, t.now())));
+        () -> t.idmelon().create(t.keyName(), spec.getType(), KeyTimes.expiryFor(spec, t.now())));
     publish(t, issued, true);
     record(t, issued, recordedReset);
     log.info("{}: issued {} key {} into Secret {}", apiKey.ref(), spec.getType(), issued.key().id(),
@@ -87,7 +87,7 @@ final class KeyIssuer {
     ApiKeySpec spec = t.spec();
     String oldId = t.status().getKeyId();
     IssuedKey issued = call(t, Pending.REPLACE, oldId, lastReset,
-        () -> t.idmelon().create(spec.getName(), spec.getType(), KeyTimes.expiryFor(spec, t.now())));
+        () -> t.idmelon().create(t.keyName(), spec.getType(), KeyTimes.expiryFor(spec, t.now())));
     publish(t, issued, true);
     record(t, issued, lastReset);
     Instant retireAt = t.now().plus(KeyTimes.gracePeriod(spec));
@@ -128,7 +128,7 @@ final class KeyIssuer {
    * any instant leaves a trace (see DESIGN.md). A refusal creates nothing, so it clears the marker again.
    */
   private IssuedKey call(Turn t, String operation, String keyId, String reset, Supplier<IssuedKey> idmelonCall) {
-    t.status().setPending(new Pending(operation, KeyTimes.format(t.now()), keyId, t.spec().getName(),
+    t.status().setPending(new Pending(operation, KeyTimes.format(t.now()), keyId, t.keyName(),
         t.spec().getType(), reset));
     t.store().save(t.status());
     checkpoints.reached(Point.PENDING_RECORDED, t.apiKey());
@@ -180,6 +180,7 @@ final class KeyIssuer {
     ApiKeyStatus status = t.status();
     String now = KeyTimes.format(t.now());
     status.setKeyId(issued.key().id());
+    status.setKeyName(issued.key().name());
     status.setSecretName(t.apiKey().secretName());
     status.setIssuedAt(now);
     status.setLastRotatedAt(now);

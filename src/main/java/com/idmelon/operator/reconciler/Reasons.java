@@ -35,5 +35,12 @@ public final class Reasons {
   /** Deleting the key in IDmelon failed; the finalizer stays until it succeeds. */
   public static final String REVOKE_FAILED = "RevokeFailed";
 
+  /** The ApiKey's workspace is missing or not Ready: nothing is asked of IDmelon until it is. */
+  public static final String WORKSPACE_NOT_READY = "WorkspaceNotReady";
+  /** The workspace's policy does not allow this ApiKey (namespace, type or lifetime). */
+  public static final String WORKSPACE_DENIED = "WorkspaceDenied";
+  /** The ApiKey was deleted after its workspace was: its key could not be revoked. */
+  public static final String KEY_NOT_REVOKED = "KeyNotRevoked";
+
   private Reasons() {}
 }

@@ -11,5 +11,8 @@ public interface RotationListener {
   /** IDmelon's key list missed {@code missing} of the {@code known} keys ApiKeys hold, too many to believe it. */
   default void keyListDistrusted(int missing, int known) {}
 
+  /** A deleted ApiKey's {@code keys} could not be revoked: its workspace was gone. */
+  default void keyNotRevoked(ApiKey apiKey, int keys) {}
+
   RotationListener NONE = (apiKey, trigger) -> { };
 }

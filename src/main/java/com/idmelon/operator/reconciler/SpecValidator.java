@@ -107,6 +107,15 @@ public final class SpecValidator {
     return Optional.empty();
   }
 
+  /** IDmelon's 100-character limit on the key's full name, the workspace's prefix included. */
+  public static Optional<String> keyNameProblem(ApiKeySpec spec, String prefix) {
+    int length = prefix.length() + spec.getName().length();
+    return length > 100
+        ? Optional.of("spec.name with the workspace's keyNamePrefix " + UserText.quoted(prefix) + " is " + length
+            + " characters; IDmelon allows 100")
+        : Optional.empty();
+  }
+
   /**
    * What the API server would refuse in the Secret's labels and annotations, or what the operator keeps for itself:
    * checked before any key is issued, so that no key is created for a Secret that cannot be written.

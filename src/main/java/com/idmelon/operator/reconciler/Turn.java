@@ -11,9 +11,11 @@ import java.util.Optional;
 /**
  * One reconcile's view: the resource, the status being built, where it is saved, the ApiKey's workspace, its Secret
  * at spec.secretName (owned by it, or absent) and the instant the reconcile started.
+ *
+ * @param keyName the key's full name in IDmelon: the workspace's keyNamePrefix and spec.name
  */
 record Turn(ApiKey apiKey, ApiKeyStatus status, StatusStore store, IdmelonClient idmelon, Optional<Secret> secret,
-    Instant now) {
+    Instant now, String keyName) {
   ApiKeySpec spec() {
     return apiKey.getSpec();
   }

@@ -22,7 +22,13 @@ public final class Conditions {
 
   public static void set(
       ApiKeyStatus status, String type, boolean value, String reason, String message, Long generation, Instant now) {
-    List<Condition> conditions = status.getConditions() == null ? new ArrayList<>() : new ArrayList<>(status.getConditions());
+    status.setConditions(with(status.getConditions(), type, value, reason, message, generation, now));
+  }
+
+  /** The same rules for any status's condition list: returns the new list. */
+  public static List<Condition> with(List<Condition> current, String type, boolean value, String reason,
+      String message, Long generation, Instant now) {
+    List<Condition> conditions = current == null ? new ArrayList<>() : new ArrayList<>(current);
     String state = value ? "True" : "False";
     Condition previous = conditions.stream().filter(c -> type.equals(c.getType())).findFirst().orElse(null);
     String transition =
@@ -39,7 +45,7 @@ public final class Conditions {
         .build();
     conditions.removeIf(c -> type.equals(c.getType()));
     conditions.add(next);
-    status.setConditions(conditions);
+    return conditions;
   }
 
   public static boolean isTrue(ApiKeyStatus status, String type) {

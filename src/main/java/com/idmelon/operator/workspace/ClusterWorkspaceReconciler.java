@@ -1,0 +1,29 @@
+package com.idmelon.operator.workspace;
+
+import com.idmelon.operator.crd.v1alpha1.ClusterWorkspace;
+import io.javaoperatorsdk.operator.api.reconciler.ControllerConfiguration;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.Optional;
+import java.util.function.ToIntFunction;
+
+/** Checks ClusterWorkspaces: their Admin key lives in the Secret's namespace the spec names. */
+@ControllerConfiguration(name = "clusterworkspace", generationAwareEventProcessing = false)
+public final class ClusterWorkspaceReconciler extends WorkspaceReconciler<ClusterWorkspace> {
+  public ClusterWorkspaceReconciler(WorkspaceRegistry registry, Clock clock, Duration checkInterval,
+      ToIntFunction<WorkspaceId> apiKeysUsing) {
+    super(registry, clock, checkInterval, apiKeysUsing);
+  }
+
+  @Override
+  String secretNamespace(ClusterWorkspace workspace) {
+    return workspace.getSpec().getAdminKeySecretRef().getNamespace();
+  }
+
+  @Override
+  Optional<String> kindProblem(ClusterWorkspace workspace) {
+    var ref = workspace.getSpec().getAdminKeySecretRef();
+    return ref != null && ref.getNamespace() == null
+        ? Optional.of("spec.adminKeySecretRef.namespace is required on a ClusterWorkspace") : Optional.empty();
+  }
+}
