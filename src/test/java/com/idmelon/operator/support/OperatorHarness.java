@@ -9,13 +9,12 @@ import com.idmelon.operator.crd.v1alpha1.ApiKey;
 import com.idmelon.operator.crd.v1alpha1.ApiKeySpec;
 import com.idmelon.operator.crd.v1alpha1.Conditions;
 import com.idmelon.operator.idmelon.AdminKeySource;
-import com.idmelon.operator.idmelon.HttpIdmelonClient;
 import com.idmelon.operator.idmelon.KeyType;
 import com.idmelon.operator.quickstart.EmbeddedKubernetes;
 import com.idmelon.operator.reconciler.Checkpoints;
-import com.idmelon.operator.reconciler.IdmelonClients;
 import com.idmelon.operator.simulator.IdmelonSimulator;
 import com.idmelon.operator.simulator.SimulatedKey;
+import com.idmelon.operator.workspace.WorkspaceBootstrap;
 import io.fabric8.kubernetes.api.model.Condition;
 import io.fabric8.kubernetes.api.model.Event;
 import io.fabric8.kubernetes.api.model.Secret;
@@ -115,14 +114,18 @@ public final class OperatorHarness implements AutoCloseable, AfterAllCallback {
     Files.writeString(adminKeyFile, "bootstrap-admin-key-" + System.nanoTime(), StandardCharsets.UTF_8);
     adminKey = AdminKeySource.load(adminKeyFile);
     simulator = newSimulator(0);
+    WorkspaceBootstrap.clusterWorkspace(client, "default", simulator.baseUrl().toString(), simulator.keysPath(),
+        adminKey.get(), spec -> { });
     startOperator(Checkpoints.NONE);
   }
 
-  /** Starts fabric8's CRUD mock API server over HTTP with the committed CRD from crds/ installed. */
+  /** Starts fabric8's CRUD mock API server over HTTP with the committed CRDs from crds/ installed. */
   public static EmbeddedKubernetes startKubernetes() throws IOException {
     EmbeddedKubernetes kubernetes = EmbeddedKubernetes.start(0);
-    try (InputStream crd = Files.newInputStream(Path.of("crds", "apikeys.idmelon.com-v1.yml"))) {
-      kubernetes.installCrd(crd);
+    for (String file : new String[] {"apikeys", "workspaces", "clusterworkspaces"}) {
+      try (InputStream crd = Files.newInputStream(Path.of("crds", file + ".idmelon.com-v1.yml"))) {
+        kubernetes.installCrd(crd);
+      }
     }
     return kubernetes;
   }
@@ -130,11 +133,10 @@ public final class OperatorHarness implements AutoCloseable, AfterAllCallback {
   /** Starts an operator process (as it were) against the same API server and simulator. */
   public synchronized void startOperator(Checkpoints checkpoints) {
     operatorClient = kubernetes.newClient();
-    HttpIdmelonClient idmelon = new HttpIdmelonClient(
-        simulator.baseUrl(), simulator.keysPath(), adminKey, Duration.ofSeconds(2), Duration.ofSeconds(5), clock);
-    operator = new ApiKeyOperator(operatorClient, IdmelonClients.single(idmelon), options.apply(
+    operator = new ApiKeyOperator(operatorClient, options.apply(
         ApiKeyOperator.Options.defaults()
             .withBackoff(Duration.ofMillis(200), Duration.ofSeconds(2))
+            .withRequestTimeout(Duration.ofSeconds(5))
             .withPollInterval(Duration.ZERO)
             .withMetrics(reconciles)
             .withClock(clock)
