@@ -89,7 +89,7 @@ public class ApiKeyReconciler implements Reconciler<ApiKey>, Cleaner<ApiKey> {
             .withSecondaryToPrimaryMapper(Mappers.fromOwnerReferences(ApiKey.class, false))
             .build(),
         context);
-    secrets = new SecretWriter(context.getClient(), informer);
+    secrets = new SecretWriter(context.getClient(), informer, clients::secretWritten);
     issuer = new KeyIssuer(secrets, events, checkpoints, rotations);
     KeyInventory inventory =
         new KeyInventory(clients, pollInterval, clock, () -> context.getPrimaryCache().list(), rotations);

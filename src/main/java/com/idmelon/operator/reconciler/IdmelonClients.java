@@ -19,9 +19,10 @@ public interface IdmelonClients {
    * @param client its IDmelon client; null when the workspace's spec is unusable or it does not exist
    * @param keyNamePrefix prepended to every key name created there
    * @param denial the policy rule that denies this ApiKey, if any
+   * @param pollInterval how often the workspace's key list is read; null: the operator's default
    */
   record Target(WorkspaceRef ref, boolean exists, String notReady, IdmelonClient client, String keyNamePrefix,
-      Optional<String> denial) {}
+      Optional<String> denial, java.time.Duration pollInterval) {}
 
   Target target(ApiKey apiKey, Instant now);
 
@@ -29,12 +30,15 @@ public interface IdmelonClients {
    * Tells {@code wake} which ApiKeys to reconcile again when something they depend on changed (a workspace became
    * Ready, a namespace's labels changed).
    */
+  /** The operator wrote this Secret: a workspace whose Admin key it holds uses the new value at once. */
+  default void secretWritten(io.fabric8.kubernetes.api.model.Secret secret) {}
+
   default void wakeUpWith(java.util.function.Consumer<java.util.function.Predicate<ApiKey>> wake) {}
 
   /** One workspace for every ApiKey, always Ready, no policy (unit tests of the reconciler's parts). */
   static IdmelonClients single(IdmelonClient client) {
     Target target = new Target(new WorkspaceRef(WorkspaceRef.CLUSTER_WORKSPACE, "default"), true, null, client, "",
-        Optional.empty());
+        Optional.empty(), null);
     return (apiKey, now) -> target;
   }
 }

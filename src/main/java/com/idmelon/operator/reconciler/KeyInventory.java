@@ -13,6 +13,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
@@ -60,6 +61,8 @@ final class KeyInventory extends AbstractEventSource<IdmelonKey, ApiKey> {
   private final Supplier<Stream<ApiKey>> apiKeys;
   private final RotationListener listener;
   private final Map<IdmelonClient, Snapshot> snapshots = new ConcurrentHashMap<>();
+  private final Map<IdmelonClient, Instant> nextPoll = new ConcurrentHashMap<>();
+  private static final Duration TICK_CEILING = Duration.ofSeconds(10);
   private ScheduledExecutorService scheduler;
 
   KeyInventory(IdmelonClients clients, Duration interval, Clock clock, Supplier<Stream<ApiKey>> apiKeys,
@@ -96,9 +99,9 @@ final class KeyInventory extends AbstractEventSource<IdmelonKey, ApiKey> {
     super.stop();
   }
 
+  /** Ticks twice per default interval (at most every 10 s) and lists each workspace when its own interval is due. */
   private void scheduleNext() {
-    long base = interval.toMillis();
-    long delay = base + ThreadLocalRandom.current().nextLong(base / 5 + 1);
+    long delay = Math.max(1, Math.min(interval.toMillis(), TICK_CEILING.toMillis()) / 2);
     ScheduledExecutorService current = scheduler;
     if (current != null && !current.isShutdown()) {
       current.schedule(this::pollAndReschedule, delay, TimeUnit.MILLISECONDS);
@@ -107,7 +110,7 @@ final class KeyInventory extends AbstractEventSource<IdmelonKey, ApiKey> {
 
   private void pollAndReschedule() {
     try {
-      poll();
+      poll(true);
     } catch (RuntimeException e) {
       log.warn("IDmelon key inventory failed: {}", e.toString());
     } finally {
@@ -117,6 +120,11 @@ final class KeyInventory extends AbstractEventSource<IdmelonKey, ApiKey> {
 
   /** Lists each workspace once and wakes the ApiKeys whose key the answer shows missing or expired. */
   void poll() {
+    poll(false);
+  }
+
+  /** As {@link #poll()}; with {@code onlyDue}, a workspace is listed only once its poll interval (plus jitter) ran out. */
+  private void poll(boolean onlyDue) {
     Map<IdmelonClient, List<ApiKey>> byWorkspace = apiKeys.get()
         .filter(k -> k.getStatus() != null && k.getStatus().getKeyId() != null
             && k.getMetadata().getDeletionTimestamp() == null)
@@ -124,6 +132,13 @@ final class KeyInventory extends AbstractEventSource<IdmelonKey, ApiKey> {
         .collect(Collectors.groupingBy(this::clientOf));
     for (Map.Entry<IdmelonClient, List<ApiKey>> workspace : byWorkspace.entrySet()) {
       Instant listedAt = clock.instant();
+      if (onlyDue && nextPoll.getOrDefault(workspace.getKey(), Instant.MIN).isAfter(listedAt)) {
+        continue;
+      }
+      Duration every = Optional.ofNullable(clients.target(workspace.getValue().get(0), listedAt).pollInterval())
+          .orElse(interval);
+      nextPoll.put(workspace.getKey(), listedAt.plus(every)
+          .plusMillis(ThreadLocalRandom.current().nextLong(every.toMillis() / 5 + 1)));
       Map<String, IdmelonKey> keys;
       try {
         keys = new ConcurrentHashMap<>(workspace.getKey().list().stream()

@@ -19,10 +19,14 @@ import java.util.Optional;
 final class SecretWriter {
   private final KubernetesClient client;
   private final InformerEventSource<Secret, ApiKey> cache;
+  private final java.util.function.Consumer<Secret> written;
 
-  SecretWriter(KubernetesClient client, InformerEventSource<Secret, ApiKey> cache) {
+  /** @param written told about every Secret written (a workspace may read its Admin key from it) */
+  SecretWriter(KubernetesClient client, InformerEventSource<Secret, ApiKey> cache,
+      java.util.function.Consumer<Secret> written) {
     this.client = client;
     this.cache = cache;
+    this.written = written;
   }
 
   /** The Secret of that name if it carries the managed-by label (others are not cached; see {@link #create}). */
@@ -46,6 +50,7 @@ final class SecretWriter {
     try {
       Secret created = client.resource(desired).create();
       cache.handleRecentResourceCreate(ResourceID.fromResource(created), created);
+      written.accept(created);
       return created;
     } catch (KubernetesClientException e) {
       if (e.getCode() == 409) {
@@ -78,6 +83,7 @@ final class SecretWriter {
         .withName(existing.getMetadata().getName())
         .patch(PatchContext.of(PatchType.JSON_MERGE), patch.toString());
     cache.handleRecentResourceUpdate(ResourceID.fromResource(updated), updated, existing);
+    written.accept(updated);
     return updated;
   }
 

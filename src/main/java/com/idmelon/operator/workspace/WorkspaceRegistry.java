@@ -5,6 +5,7 @@ import com.idmelon.operator.crd.v1alpha1.WorkspaceRef;
 import com.idmelon.operator.crd.v1alpha1.WorkspaceSpecBase;
 import com.idmelon.operator.idmelon.HttpIdmelonClient;
 import com.idmelon.operator.idmelon.IdmelonCallObserver;
+import com.idmelon.operator.reconciler.GoDuration;
 import com.idmelon.operator.reconciler.IdmelonClients;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.Namespace;
@@ -156,24 +157,25 @@ public final class WorkspaceRegistry implements IdmelonClients, AutoCloseable {
       if (gone != null) {
         gone.close();
       }
-      return new Target(ref, false, id + " does not exist", null, "", Optional.empty());
+      return new Target(ref, false, id + " does not exist", null, "", Optional.empty(), null);
     }
     Entry entry = entries.get(id);
     if (entry == null || !Objects.equals(entry.uid, resource.get().getMetadata().getUid()) || entry.state == null
         || entry.state.ready() == null) {
       return new Target(ref, true, id + " has not been checked yet", entry == null ? null : entry.client, "",
-          Optional.empty());
+          Optional.empty(), null);
     }
     String prefix = entry.spec.effectivePrefix();
+    Duration poll = entry.spec.getPollInterval() == null ? null : GoDuration.parse(entry.spec.getPollInterval());
     if (!entry.state.ready()) {
       return new Target(ref, true, id + " is not Ready (" + entry.state.reason() + "): " + entry.state.message(),
-          entry.client, prefix, Optional.empty());
+          entry.client, prefix, Optional.empty(), poll);
     }
     String namespace = apiKey.getMetadata().getNamespace();
     Optional<String> denial = apiKey.getSpec() == null ? Optional.empty()
         : Policy.denial(id.toString(), entry.spec, namespace, namespaceLabels.getOrDefault(namespace, Map.of()),
             apiKey.getSpec(), now);
-    return new Target(ref, true, null, entry.client, prefix, denial);
+    return new Target(ref, true, null, entry.client, prefix, denial, poll);
   }
 
   /**
@@ -235,6 +237,7 @@ public final class WorkspaceRegistry implements IdmelonClients, AutoCloseable {
   }
 
   /** A Secret the operator just wrote: if a workspace reads its Admin key from it, the new key is used at once. */
+  @Override
   public void secretWritten(Secret secret) {
     for (Entry entry : entries.values()) {
       if (entry.adminKey != null
