@@ -54,7 +54,6 @@ public class ApiKeyReconciler implements Reconciler<ApiKey>, Cleaner<ApiKey> {
   private final CrashRecovery recovery;
   private final Deletion deletion;
   private final RotationListener rotations;
-  private final Duration deletionWait;
   private SecretWriter secrets;
   private KeyIssuer issuer;
   private Observer observer;
@@ -67,7 +66,6 @@ public class ApiKeyReconciler implements Reconciler<ApiKey>, Cleaner<ApiKey> {
   public ApiKeyReconciler(IdmelonClients clients, KubernetesClient kubernetes, Clock clock, Backoff backoff,
       Duration pollInterval, Checkpoints checkpoints, RotationListener rotations, Duration deletionWait) {
     this.rotations = rotations;
-    this.deletionWait = deletionWait;
     this.clients = clients;
     this.clock = clock;
     this.backoff = backoff;
@@ -75,7 +73,7 @@ public class ApiKeyReconciler implements Reconciler<ApiKey>, Cleaner<ApiKey> {
     this.checkpoints = checkpoints;
     this.pollInterval = pollInterval;
     this.recovery = new CrashRecovery(events);
-    this.deletion = new Deletion(recovery, events);
+    this.deletion = new Deletion(recovery, events, rotations, deletionWait);
   }
 
   @Override
@@ -271,7 +269,7 @@ public class ApiKeyReconciler implements Reconciler<ApiKey>, Cleaner<ApiKey> {
     Instant now = clock.instant();
     IdmelonClients.Target workspace = clients.target(apiKey, now);
     if (!workspace.exists()) {
-      return withoutWorkspace(apiKey, workspace, now);
+      return deletion.withoutWorkspace(apiKey, workspace, now, backoff.max());
     }
     Optional<Secret> secret = secrets.find(apiKey.getMetadata().getNamespace(), apiKey.secretName())
         .filter(s -> ManagedSecret.isOwnedBy(s, apiKey));
@@ -288,31 +286,6 @@ public class ApiKeyReconciler implements Reconciler<ApiKey>, Cleaner<ApiKey> {
       events.warning(apiKey, Reasons.REVOKE_FAILED, Deletion.failure(e));
       return DeleteControl.noFinalizerRemoval().rescheduleAfter(delay.toMillis());
     }
-  }
-
-  /**
-   * Deleting an ApiKey whose workspace is gone: nothing can revoke its key, so after a bounded wait (the workspace
-   * may be re-created) the finalizer is released, with a Warning naming the key left in IDmelon.
-   */
-  private DeleteControl withoutWorkspace(ApiKey apiKey, IdmelonClients.Target workspace, Instant now) {
-    Instant deleted = apiKey.getMetadata().getDeletionTimestamp() == null ? now
-        : KeyTimes.parse(apiKey.getMetadata().getDeletionTimestamp());
-    Instant giveUp = deleted.plus(deletionWait);
-    List<String> keys = Deletion.heldKeys(apiKey);
-    if (keys.isEmpty()) {
-      return DeleteControl.defaultDelete();
-    }
-    if (now.isBefore(giveUp)) {
-      log.info("{}: deleted, but {}; waiting until {} for it before leaving key {} unrevoked", apiKey.ref(),
-          workspace.notReady(), KeyTimes.format(giveUp), keys);
-      return DeleteControl.noFinalizerRemoval().rescheduleAfter(
-          Math.min(Duration.between(now, giveUp).toMillis() + 1, backoff.max().toMillis()));
-    }
-    log.warn("{}: deleted without revoking key {}: {}", apiKey.ref(), keys, workspace.notReady());
-    events.warning(apiKey, Reasons.KEY_NOT_REVOKED, "Key " + String.join(", ", keys) + " was not revoked in IDmelon: "
-        + workspace.notReady() + "; delete it in the IDmelon panel");
-    rotations.keyNotRevoked(apiKey, keys.size());
-    return DeleteControl.defaultDelete();
   }
 
   private Outcome idmelonFailure(String ref, IdmelonException e) {

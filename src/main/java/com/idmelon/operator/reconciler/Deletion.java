@@ -9,6 +9,9 @@ import com.idmelon.operator.idmelon.IdmelonException;
 import com.idmelon.operator.idmelon.IdmelonKey;
 import com.idmelon.operator.idmelon.IdmelonKeyId;
 import io.fabric8.kubernetes.api.model.Secret;
+import io.javaoperatorsdk.operator.api.reconciler.DeleteControl;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Optional;
@@ -26,10 +29,18 @@ final class Deletion {
 
   private final CrashRecovery recovery;
   private final EventRecorder events;
+  private final RotationListener rotations;
+  private final Duration deletionWait;
 
-  Deletion(CrashRecovery recovery, EventRecorder events) {
+  /**
+   * @param deletionWait how long a deleted ApiKey whose workspace is gone waits for it before its finalizer is
+   *     released with the key left unrevoked
+   */
+  Deletion(CrashRecovery recovery, EventRecorder events, RotationListener rotations, Duration deletionWait) {
     this.recovery = recovery;
     this.events = events;
+    this.rotations = rotations;
+    this.deletionWait = deletionWait;
   }
 
   /**
@@ -73,6 +84,31 @@ final class Deletion {
       log.info("{}: deleted; key {} is retained in IDmelon (deletionPolicy Retain)", apiKey.ref(), id);
       events.normal(apiKey, Reasons.RETAINED, "Key " + id + " is left in IDmelon (deletionPolicy Retain)");
     }
+  }
+
+  /**
+   * Deleting an ApiKey whose workspace is gone: nothing can revoke its key, so after a bounded wait (the workspace
+   * may be re-created) the finalizer is released, with a Warning naming the key left in IDmelon.
+   */
+  DeleteControl withoutWorkspace(ApiKey apiKey, IdmelonClients.Target workspace, Instant now, Duration maxDelay) {
+    Instant deleted = apiKey.getMetadata().getDeletionTimestamp() == null ? now
+        : KeyTimes.parse(apiKey.getMetadata().getDeletionTimestamp());
+    Instant giveUp = deleted.plus(deletionWait);
+    List<String> keys = heldKeys(apiKey);
+    if (keys.isEmpty()) {
+      return DeleteControl.defaultDelete();
+    }
+    if (now.isBefore(giveUp)) {
+      log.info("{}: deleted, but {}; waiting until {} for it before leaving key {} unrevoked", apiKey.ref(),
+          workspace.notReady(), KeyTimes.format(giveUp), keys);
+      return DeleteControl.noFinalizerRemoval().rescheduleAfter(
+          Math.min(Duration.between(now, giveUp).toMillis() + 1, maxDelay.toMillis()));
+    }
+    log.warn("{}: deleted without revoking key {}: {}", apiKey.ref(), keys, workspace.notReady());
+    events.warning(apiKey, Reasons.KEY_NOT_REVOKED, "Key " + String.join(", ", keys) + " was not revoked in IDmelon: "
+        + workspace.notReady() + "; delete it in the IDmelon panel");
+    rotations.keyNotRevoked(apiKey, keys.size());
+    return DeleteControl.defaultDelete();
   }
 
   /** The keys the status holds (current and retiring): what deletion would revoke. */
