@@ -159,8 +159,7 @@ public class ApiKeyReconciler implements Reconciler<ApiKey>, Cleaner<ApiKey> {
       return Outcome.notReady(Reasons.INVALID_SPEC, invalid.get(), null);
     }
     if (workspace.notReady() != null) {
-      // the workspace wakes this ApiKey when it becomes Ready; the slow retry is a safety net
-      return Outcome.notReady(Reasons.WORKSPACE_NOT_READY, workspace.notReady(), backoff.max());
+      return withoutWorkspace(apiKey, status, store, secret, workspace, now);
     }
     if (workspace.denial().isPresent()) {
       // an existing key stays (deleting the ApiKey still revokes it) but is no longer rotated or renewed
@@ -184,6 +183,27 @@ public class ApiKeyReconciler implements Reconciler<ApiKey>, Cleaner<ApiKey> {
     Instant renewal = KeyTimes.renewalTime(apiKey.getSpec(), status);
     status.setRenewalTime(KeyTimes.format(renewal));
     return Readiness.of(apiKey.getSpec(), status, reason, KeyTimes.earliest(nextRetirement, sweepAgain), now);
+  }
+
+  /**
+   * The workspace cannot be used now (missing, not checked yet after a start, its key refused): a key that needs
+   * nothing from IDmelon stays Ready as it is, so a workspace's blip or an operator restart flips no ApiKey; one
+   * that needs IDmelon reports WorkspaceNotReady. The workspace wakes it when it becomes Ready; the slow retry is a
+   * safety net.
+   */
+  private Outcome withoutWorkspace(ApiKey apiKey, ApiKeyStatus status, StatusStore store, Optional<Secret> secret,
+      IdmelonClients.Target workspace, Instant now) {
+    if (status.getKeyId() != null && status.getPending() == null) {
+      Turn idle = new Turn(apiKey, status, store, null, secret, now, null);
+      Step step = NextStep.decide(new NextStep.Facts(apiKey.getSpec(), status, apiKey.resetRequest(),
+          observer.secretState(idle), NextStep.KeyState.PRESENT, null,
+          secret.map(s -> ManagedSecret.templateApplied(s, apiKey)).orElse(true), now));
+      if (step.action() == NextStep.Action.NONE) {
+        Instant retry = status.retiringOrEmpty().isEmpty() ? null : now.plus(backoff.max());
+        return Readiness.of(apiKey.getSpec(), status, null, retry, now);
+      }
+    }
+    return Outcome.notReady(Reasons.WORKSPACE_NOT_READY, workspace.notReady(), backoff.max());
   }
 
   /** Carries out the step; returns the Ready reason it ends in (null when it changes no key). */
