@@ -56,6 +56,7 @@ public class ApiKeyReconciler implements Reconciler<ApiKey>, Cleaner<ApiKey> {
   private final RotationListener rotations;
   private SecretWriter secrets;
   private KeyIssuer issuer;
+  private Housekeeping housekeeping;
   private Observer observer;
   private volatile Supplier<Stream<ApiKey>> cachedApiKeys = Stream::empty;
 
@@ -89,6 +90,7 @@ public class ApiKeyReconciler implements Reconciler<ApiKey>, Cleaner<ApiKey> {
         context);
     secrets = new SecretWriter(context.getClient(), informer, clients::secretWritten);
     issuer = new KeyIssuer(secrets, events, checkpoints, rotations);
+    housekeeping = new Housekeeping(secrets, events, backoff, this::delayFor);
     KeyInventory inventory =
         new KeyInventory(clients, pollInterval, clock, () -> context.getPrimaryCache().list(), rotations);
     observer = new Observer(secrets, inventory);
@@ -178,8 +180,8 @@ public class ApiKeyReconciler implements Reconciler<ApiKey>, Cleaner<ApiKey> {
         observer.secretState(t), observer.keyState(t), redo,
         secret.map(s -> ManagedSecret.templateApplied(s, apiKey)).orElse(true), now));
     String reason = act(t, step);
-    Instant nextRetirement = retireDue(t);
-    Instant sweepAgain = sweepOldSecrets(t);
+    Instant nextRetirement = housekeeping.retireDue(t);
+    Instant sweepAgain = housekeeping.sweepOldSecrets(t);
     Instant renewal = KeyTimes.renewalTime(apiKey.getSpec(), status);
     status.setRenewalTime(KeyTimes.format(renewal));
     return Readiness.of(apiKey.getSpec(), status, reason, KeyTimes.earliest(nextRetirement, sweepAgain), now);
@@ -232,57 +234,6 @@ public class ApiKeyReconciler implements Reconciler<ApiKey>, Cleaner<ApiKey> {
     return done == null ? null : step.readyReason(done);
   }
 
-  /** Deletes replaced keys whose grace period is over; returns the next retirement instant, if any. */
-  private Instant retireDue(Turn t) {
-    Instant next = null;
-    for (Retirement retirement : new ArrayList<>(t.status().retiringOrEmpty())) {
-      Instant at = KeyTimes.parse(retirement.getRetireAt());
-      if (at != null && at.isAfter(t.now())) {
-        next = KeyTimes.earliest(next, at);
-        continue;
-      }
-      if (!KeyOwnership.validId(retirement.getKeyId())) {
-        t.status().removeRetirement(retirement.getKeyId()); // no such key can exist in IDmelon
-        continue;
-      }
-      try {
-        t.idmelon().delete(retirement.getKeyId());
-        t.status().removeRetirement(retirement.getKeyId());
-        log.info("{}: deleted replaced key {} in IDmelon", t.apiKey().ref(), retirement.getKeyId());
-        events.normal(t.apiKey(), Reasons.REVOKED, "Deleted replaced key " + retirement.getKeyId() + " in IDmelon");
-      } catch (IdmelonException e) {
-        // the new key is live; the old one stays listed in status.retiring and is retried
-        log.warn("{}: could not delete replaced key {}: {}", t.apiKey().ref(), retirement.getKeyId(), e.getMessage());
-        next = KeyTimes.earliest(next, t.now().plus(delayFor(t.apiKey().ref() + "/retire", e)));
-      }
-    }
-    return next;
-  }
-
-  /**
-   * Deletes copies of the Secret left under an old spec.secretName once the status names the new one; a failed
-   * delete is retried (returns when), so a half-done move always finishes.
-   */
-  private Instant sweepOldSecrets(Turn t) {
-    String current = t.status().getSecretName();
-    if (current == null || !current.equals(t.apiKey().secretName())) {
-      return null;
-    }
-    for (Secret old : secrets.ownedElsewhere(t.apiKey(), current)) {
-      try {
-        secrets.delete(old);
-        log.info("{}: deleted Secret {}, the copy left under the previous spec.secretName", t.apiKey().ref(),
-            old.getMetadata().getName());
-      } catch (KubernetesClientException e) {
-        log.warn("{}: could not delete the previous Secret {} ({}); retrying", t.apiKey().ref(),
-            old.getMetadata().getName(), describe(e));
-        return t.now().plus(backoff.next(t.apiKey().ref() + "/sweep"));
-      }
-    }
-    backoff.reset(t.apiKey().ref() + "/sweep");
-    return null;
-  }
-
   @Override
   public DeleteControl cleanup(ApiKey apiKey, Context<ApiKey> context) {
     checkpoints.reached(Point.RECONCILE_STARTED, apiKey);
@@ -322,7 +273,7 @@ public class ApiKeyReconciler implements Reconciler<ApiKey>, Cleaner<ApiKey> {
   }
 
   /** Our backoff, or IDmelon's Retry-After when it asks for longer, capped at the longest backoff. */
-  private Duration delayFor(String key, IdmelonException e) {
+  Duration delayFor(String key, IdmelonException e) {
     Duration delay = backoff.next(key);
     Duration asked = e.retryAfter().orElse(Duration.ZERO);
     if (asked.compareTo(backoff.max()) > 0) {
@@ -335,7 +286,7 @@ public class ApiKeyReconciler implements Reconciler<ApiKey>, Cleaner<ApiKey> {
     return text.isEmpty() ? text : Character.toUpperCase(text.charAt(0)) + text.substring(1);
   }
 
-  private static String describe(KubernetesClientException e) {
+  static String describe(KubernetesClientException e) {
     String detail = e.getStatus() != null && e.getStatus().getMessage() != null
         ? e.getStatus().getMessage() : e.getClass().getSimpleName();
     return "Kubernetes API call failed (" + e.getCode() + "): " + detail;
