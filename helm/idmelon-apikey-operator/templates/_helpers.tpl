@@ -30,18 +30,6 @@ app.kubernetes.io/managed-by: {{ .Release.Service }}
 {{- end -}}
 {{- end -}}
 
-{{- define "apikey-operator.baseUrl" -}}
-{{- if eq .Values.idmelon.region "us" -}}
-https://skm.idmelon.com
-{{- else if eq .Values.idmelon.region "eu" -}}
-https://skm.eu.idmelon.com
-{{- else if eq .Values.idmelon.region "dedicated" -}}
-{{- required "idmelon.baseUrl is required with idmelon.region: dedicated" .Values.idmelon.baseUrl -}}
-{{- else -}}
-{{- fail (printf "idmelon.region must be us, eu or dedicated, not %s" .Values.idmelon.region) -}}
-{{- end -}}
-{{- end -}}
-
 {{/* The rules on ApiKeys, Secrets and Events: each verb is used by the operator (see README.md, "Operate"). */}}
 {{- define "apikey-operator.namespacedRules" -}}
 - apiGroups: ["idmelon.com"]
@@ -63,4 +51,25 @@ https://skm.eu.idmelon.com
 - apiGroups: [""]
   resources: ["events"]
   verbs: ["create"]
+- apiGroups: ["idmelon.com"]
+  resources: ["workspaces"]
+  # list/watch: the informer; the operator writes only their status
+  verbs: ["list", "watch"]
+- apiGroups: ["idmelon.com"]
+  resources: ["workspaces/status"]
+  verbs: ["patch"]
+{{- end -}}
+
+{{/* Cluster-scoped reads: ClusterWorkspaces, and Namespaces for the labels of allowedNamespaces selectors. */}}
+{{- define "apikey-operator.clusterRules" -}}
+- apiGroups: ["idmelon.com"]
+  resources: ["clusterworkspaces"]
+  verbs: ["list", "watch"]
+- apiGroups: ["idmelon.com"]
+  resources: ["clusterworkspaces/status"]
+  verbs: ["patch"]
+- apiGroups: [""]
+  resources: ["namespaces"]
+  # the labels of namespaces, for allowedNamespaces selectors
+  verbs: ["list", "watch"]
 {{- end -}}

@@ -264,8 +264,8 @@ public class ApiKeyReconciler implements Reconciler<ApiKey>, Cleaner<ApiKey> {
           e.getMessage() + "; the Secret is left as it is and the call is retried with backoff", delay);
     }
     if (e instanceof IdmelonRejectedException rejected && rejected.isUnauthorized()) {
-      return Outcome.notReady(Reasons.IDMELON_UNAUTHORIZED, "IDmelon refused the operator's own admin key on "
-          + e.operation() + " (401): check the admin key Secret mounted at IDMELON_ADMIN_KEY_FILE", delay);
+      return Outcome.notReady(Reasons.IDMELON_UNAUTHORIZED, "IDmelon refused the workspace's Admin key on "
+          + e.operation() + " (401): check the Secret its adminKeySecretRef names", delay);
     }
     return Outcome.notReady(Reasons.IDMELON_ERROR, e.getMessage(), delay);
   }

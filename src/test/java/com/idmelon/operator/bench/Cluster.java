@@ -3,6 +3,7 @@ package com.idmelon.operator.bench;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.idmelon.operator.quickstart.EmbeddedKubernetes;
+import com.idmelon.operator.workspace.WorkspaceBootstrap;
 import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.ConfigBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -77,6 +78,9 @@ final class Cluster implements AutoCloseable {
         .withMasterUrl(kubeUrl).withUserAgent(EmbeddedKubernetes.BENCH_USER_AGENT)
         .withMaxConcurrentRequests(256).withMaxConcurrentRequestsPerHost(256)
         .withRequestTimeout(60_000).build()).build();
+    // what a platform team does once: the default ClusterWorkspace and its Admin key Secret
+    WorkspaceBootstrap.clusterWorkspace(client, "default", "http://127.0.0.1:" + simulatorPort,
+        "/administrator/workspace/apikeys", com.idmelon.operator.idmelon.SecretValue.of(adminKey), spec -> { });
   }
 
   /** Starts an operator process against this cluster, waits until it is ready. */
@@ -92,8 +96,6 @@ final class Cluster implements AutoCloseable {
     metricsPort = freePort();
     Map<String, String> all = new java.util.HashMap<>(Map.of(
         "KUBECONFIG", dir.resolve("kubeconfig").toString(),
-        "IDMELON_BASE_URL", "http://127.0.0.1:" + simulatorPort,
-        "IDMELON_ADMIN_KEY_FILE", dir.resolve("admin-key").toString(),
         "METRICS_PORT", Integer.toString(metricsPort)));
     all.putAll(env);
     operatorStarts++;

@@ -12,7 +12,9 @@ import com.marcnuri.helm.TemplateCommand;
 import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.PodSpec;
-import io.fabric8.kubernetes.api.model.Volume;
+import com.idmelon.operator.crd.v1alpha1.ClusterWorkspace;
+import com.idmelon.operator.crd.v1alpha1.Region;
+import com.idmelon.operator.idmelon.KeyType;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.rbac.ClusterRole;
 import io.fabric8.kubernetes.api.model.rbac.PolicyRule;
@@ -37,7 +39,7 @@ class ChartTest {
             .withName("apikeys")
             .withNamespace("idmelon-system")
             .withKubeVersion("1.31.0")
-            .set("idmelon.adminKeySecret.name", "idmelon-admin-key"))
+            .set("workspace.adminKeySecret.name", "idmelon-admin-key"))
         .call();
     List<HasMetadata> objects = new ArrayList<>();
     for (String document : yaml.split("(?m)^---\\s*$")) {
@@ -55,7 +57,8 @@ class ChartTest {
   static List<PolicyRule> operatorRules(List<HasMetadata> objects) {
     List<PolicyRule> rules = new ArrayList<>();
     ofKind(objects, ClusterRole.class).filter(r -> !r.getMetadata().getName().endsWith("-viewer")
-        && !r.getMetadata().getName().endsWith("-editor")).forEach(r -> rules.addAll(r.getRules()));
+        && !r.getMetadata().getName().endsWith("-editor") && !r.getMetadata().getName().endsWith("-workspace-admin"))
+        .forEach(r -> rules.addAll(r.getRules()));
     ofKind(objects, Role.class).forEach(r -> rules.addAll(r.getRules()));
     return rules;
   }
@@ -67,10 +70,12 @@ class ChartTest {
   }
 
   @Test
-  void chartCrdIsTheCommittedOne() throws Exception {
-    assertEquals(Files.readString(Path.of("crds", "apikeys.idmelon.com-v1.yml")),
-        Files.readString(CHART.resolve("crds").resolve("apikeys.idmelon.com-v1.yml")),
-        "the chart's CRD is copied by the build: run `mvn -Pupdate-crds process-classes`");
+  void chartCrdsAreTheCommittedOnes() throws Exception {
+    for (String crd : List.of("apikeys", "workspaces", "clusterworkspaces")) {
+      String file = crd + ".idmelon.com-v1.yml";
+      assertEquals(Files.readString(Path.of("crds", file)), Files.readString(CHART.resolve("crds").resolve(file)),
+          "the chart's CRD is copied by the build: run `mvn -Pupdate-crds process-classes`");
+    }
   }
 
   @Test
@@ -97,7 +102,11 @@ class ChartTest {
     List<String> secretRoles = ofKind(namespaced, Role.class)
         .filter(r -> r.getRules().stream().anyMatch(rule -> rule.getResources().contains("secrets")))
         .map(r -> r.getMetadata().getNamespace()).sorted().toList();
-    assertEquals(List.of("team-a", "team-b"), secretRoles, "a Role per watched namespace");
+    assertEquals(List.of("idmelon-system", "team-a", "team-b"), secretRoles,
+        "a Role per watched namespace, and a read-only one where the default workspace's Admin key is");
+    Role workspaceSecret = ofKind(namespaced, Role.class).filter(r -> r.getMetadata().getNamespace()
+        .equals("idmelon-system") && r.getMetadata().getName().endsWith("-workspace-secret")).findFirst().orElseThrow();
+    assertEquals(List.of("get", "list", "watch"), workspaceSecret.getRules().get(0).getVerbs());
     Deployment deployment = ofKind(namespaced, Deployment.class).findFirst().orElseThrow();
     assertEquals("team-a,team-b", env(deployment.getSpec().getTemplate().getSpec().getContainers().get(0), "WATCH_NAMESPACES"));
   }
@@ -113,6 +122,12 @@ class ChartTest {
     assertTrue(editor.getRules().get(0).getVerbs().contains("patch"), "patch: kubectl annotate for a reset");
     Stream.of(viewer, editor).flatMap(r -> r.getRules().stream())
         .forEach(rule -> assertEquals(List.of("apikeys"), rule.getResources()));
+    ClusterRole workspaceAdmin = ofKind(objects, ClusterRole.class)
+        .filter(r -> r.getMetadata().getName().endsWith("-workspace-admin")).findFirst().orElseThrow();
+    assertEquals("true", workspaceAdmin.getMetadata().getLabels().get("rbac.authorization.k8s.io/aggregate-to-admin"));
+    assertFalse(workspaceAdmin.getMetadata().getLabels().containsKey("rbac.authorization.k8s.io/aggregate-to-edit"),
+        "editors cannot bring a credential");
+    assertEquals(List.of("workspaces"), workspaceAdmin.getRules().get(0).getResources(), "never clusterworkspaces");
   }
 
   @Test
@@ -134,29 +149,55 @@ class ChartTest {
   }
 
   @Test
-  void adminKeyIsMountedFromTheSecretAsAFileNeverAsAnEnvironmentVariable() {
+  void theOperatorHoldsNoIdmelonCredential() {
     Deployment deployment = ofKind(render(t -> t), Deployment.class).findFirst().orElseThrow();
     PodSpec pod = deployment.getSpec().getTemplate().getSpec();
     Container container = pod.getContainers().get(0);
-    Volume volume = pod.getVolumes().stream().filter(v -> v.getSecret() != null).findFirst().orElseThrow();
-    assertEquals("idmelon-admin-key", volume.getSecret().getSecretName());
-    String mountPath = container.getVolumeMounts().stream().filter(m -> m.getName().equals(volume.getName()))
-        .findFirst().orElseThrow().getMountPath();
-    assertEquals(mountPath + "/" + volume.getSecret().getItems().get(0).getPath(), env(container, "IDMELON_ADMIN_KEY_FILE"));
+    assertTrue(pod.getVolumes().stream().noneMatch(v -> v.getSecret() != null), "no Secret is mounted");
+    assertTrue(container.getEnv().stream().noneMatch(e -> e.getName().startsWith("IDMELON_") && !e.getName()
+        .equals("IDMELON_TIMEOUT_SECONDS")), "no IDmelon URL or key in the environment");
     assertTrue(container.getEnv().stream().noneMatch(e -> e.getValueFrom() != null && e.getValueFrom().getSecretKeyRef() != null));
     assertTrue(container.getEnvFrom() == null || container.getEnvFrom().isEmpty());
+    assertEquals("default", env(container, "DEFAULT_WORKSPACE"));
   }
 
   @Test
-  void regionPresetsAndTheirMistakes() {
-    assertEquals("https://skm.idmelon.com", baseUrl(render(t -> t)));
-    assertEquals("https://skm.eu.idmelon.com", baseUrl(render(t -> t.set("idmelon.region", "eu"))));
-    assertEquals("https://skm.idmelon.example.com", baseUrl(render(t -> t.set("idmelon.region", "dedicated")
-        .set("idmelon.baseUrl", "https://skm.idmelon.example.com"))));
-    assertFailure("idmelon.baseUrl is required", t -> t.set("idmelon.region", "dedicated"));
-    assertFailure("idmelon.region must be us, eu or dedicated", t -> t.set("idmelon.region", "mars"));
+  void theDefaultWorkspaceRendersFromValuesAndAllowsNoAdminKeysByDefault() {
+    ClusterWorkspace workspace = workspace(render(t -> t));
+    assertEquals("default", workspace.getMetadata().getName());
+    assertEquals(Region.US, workspace.getSpec().getRegion());
+    assertEquals("idmelon-admin-key", workspace.getSpec().getAdminKeySecretRef().getName());
+    assertEquals("idmelon-system", workspace.getSpec().getAdminKeySecretRef().getNamespace());
+    assertEquals(List.of(KeyType.Clients, KeyType.SharedMobile), workspace.getSpec().getKeyPolicy().getAllowedTypes(),
+        "secure by default: no Admin keys");
+    assertEquals(null, workspace.getSpec().getAllowedNamespaces());
+
+    ClusterWorkspace custom = workspace(render(t -> t.set("workspace.name", "eu-prod").set("workspace.region", "EU")
+        .set("workspace.keyPolicy.allowedTypes[0]", "Admin").set("workspace.keyPolicy.maxLifetime", "2160h")
+        .set("workspace.allowedNamespaces.names[0]", "payments").set("workspace.keyNamePrefix", "k8s-prod/")));
+    assertEquals(Region.EU, custom.getSpec().getRegion());
+    assertEquals(List.of(KeyType.Admin), custom.getSpec().getKeyPolicy().getAllowedTypes());
+    assertEquals("2160h", custom.getSpec().getKeyPolicy().getMaxLifetime());
+    assertEquals(List.of("payments"), custom.getSpec().getAllowedNamespaces().getNames());
+    assertEquals("k8s-prod/", custom.getSpec().getKeyNamePrefix());
+    ClusterWorkspace dedicated = workspace(render(t -> t.set("workspace.region", "")
+        .set("workspace.baseUrl", "https://skm.idmelon.example.com")));
+    assertEquals("https://skm.idmelon.example.com", dedicated.getSpec().getBaseUrl());
+    assertEquals(null, dedicated.getSpec().getRegion());
+    assertTrue(render(t -> t.set("workspace.create", false)).stream().noneMatch(o -> o.getKind().equals("ClusterWorkspace")));
+  }
+
+  @Test
+  void workspaceMistakesAreNamed() {
+    assertFailure("workspace.adminKeySecret.name is required", t -> t.set("workspace.adminKeySecret.name", ""));
+    assertFailure("not both", t -> t.set("workspace.baseUrl", "https://skm.idmelon.example.com"));
     assertFailure("replicaCount > 1 needs leaderElection.enabled",
         t -> t.set("replicaCount", 2).set("leaderElection.enabled", false));
+  }
+
+  private static ClusterWorkspace workspace(List<HasMetadata> objects) {
+    HasMetadata rendered = objects.stream().filter(o -> o.getKind().equals("ClusterWorkspace")).findFirst().orElseThrow();
+    return Serialization.unmarshal(Serialization.asYaml(rendered), ClusterWorkspace.class);
   }
 
   @Test
@@ -174,11 +215,6 @@ class ChartTest {
   private static void assertFailure(String message, UnaryOperator<TemplateCommand> values) {
     Exception e = assertThrows(Exception.class, () -> render(values));
     assertTrue(e.getMessage().contains(message), e.getMessage());
-  }
-
-  private static String baseUrl(List<HasMetadata> objects) {
-    return env(ofKind(objects, Deployment.class).findFirst().orElseThrow()
-        .getSpec().getTemplate().getSpec().getContainers().get(0), "IDMELON_BASE_URL");
   }
 
   static String env(Container container, String name) {

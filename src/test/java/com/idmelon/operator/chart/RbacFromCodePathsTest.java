@@ -5,7 +5,13 @@ import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import com.idmelon.operator.OperatorRuntime;
+import com.idmelon.operator.crd.v1alpha1.AdminKeySecretRef;
 import com.idmelon.operator.crd.v1alpha1.ApiKey;
+import com.idmelon.operator.crd.v1alpha1.ClusterWorkspace;
+import com.idmelon.operator.crd.v1alpha1.Workspace;
+import com.idmelon.operator.crd.v1alpha1.WorkspaceRef;
+import com.idmelon.operator.crd.v1alpha1.WorkspaceSpec;
+import com.idmelon.operator.workspace.WorkspaceBootstrap;
 import com.idmelon.operator.crd.v1alpha1.Conditions;
 import com.idmelon.operator.idmelon.KeyType;
 import com.idmelon.operator.observability.RuntimeFixture;
@@ -48,7 +54,7 @@ class RbacFromCodePathsTest {
           "idmelon-apikey-operator", "operators", Duration.ofSeconds(3), Duration.ofSeconds(2),
           Duration.ofMillis(300), "replica", null, false)), operatorClient);
       try {
-        runtime.start(Duration.ofMinutes(1));
+        runtime.start();
         exerciseEveryCodePath(fixture.client);
       } finally {
         runtime.close();
@@ -102,7 +108,26 @@ class RbacFromCodePathsTest {
     conflicted.getSpec().setSecretName("taken");
     client.resource(conflicted).create();
     awaitReady(client, ns, "b", "SecretConflict", false);
+    // a namespaced Workspace with its Secret in the namespace: checked, its status written, used by an ApiKey
+    Workspace team = new Workspace();
+    team.getMetadata().setName("team");
+    team.getMetadata().setNamespace(ns);
+    WorkspaceSpec spec = new WorkspaceSpec();
+    ClusterWorkspace shared = client.resources(ClusterWorkspace.class).withName("default").get();
+    spec.setBaseUrl(shared.getSpec().getBaseUrl());
+    spec.setApiKeysPath(shared.getSpec().getApiKeysPath());
+    spec.setAdminKeySecretRef(new AdminKeySecretRef("team-admin-key", null, null));
+    team.setSpec(spec);
+    client.resource(new SecretBuilder().withNewMetadata().withName("team-admin-key").withNamespace(ns).endMetadata()
+        .withData(client.secrets().inNamespace(WorkspaceBootstrap.SYSTEM_NAMESPACE).withName("default-admin-key").get()
+            .getData()).build()).create();
+    client.resource(team).create();
+    ApiKey teamKey = apiKey(ns, "c", KeyType.Clients);
+    teamKey.getSpec().setWorkspaceRef(new WorkspaceRef(WorkspaceRef.WORKSPACE, "team"));
+    client.resource(teamKey).create();
+    awaitReady(client, ns, "c", "Issued");
     // deletion: finalizer removal after revoking
+    client.resources(ApiKey.class).inNamespace(ns).withName("c").delete();
     client.resources(ApiKey.class).inNamespace(ns).withName("a").delete();
     client.resources(ApiKey.class).inNamespace(ns).withName("b").delete();
     await().atMost(15, TimeUnit.SECONDS).until(() -> client.resources(ApiKey.class).inNamespace(ns).list().getItems().isEmpty());

@@ -26,29 +26,29 @@ class StartupFailureTest {
   @TempDir Path dir;
 
   @Test
-  void missingAdminKeyFileIsOneClearLine() {
-    ConfigException unset = assertThrows(ConfigException.class, () -> OperatorConfig.fromEnvironment(Map.of()));
-    assertTrue(unset.getMessage().startsWith("IDMELON_ADMIN_KEY_FILE is not set"));
-    ConfigException missing = assertThrows(ConfigException.class,
-        () -> OperatorConfig.fromEnvironment(Map.of("IDMELON_ADMIN_KEY_FILE", dir.resolve("nope").toString())));
-    assertTrue(missing.getMessage().contains("missing or not a readable file"));
+  void theRetiredCredentialVariablesAreOneClearLine() {
+    for (String retired : new String[] {"IDMELON_BASE_URL", "IDMELON_ADMIN_KEY_FILE", "IDMELON_APIKEYS_PATH"}) {
+      ConfigException e = assertThrows(ConfigException.class,
+          () -> OperatorConfig.fromEnvironment(Map.of(retired, "/etc/idmelon/admin-key")));
+      assertTrue(e.getMessage().startsWith(retired + " is no longer read"), e.getMessage());
+      assertTrue(e.getMessage().contains("ClusterWorkspace"), e.getMessage());
+      assertEquals(1, e.getMessage().lines().count());
+    }
   }
 
   @Test
-  void malformedSettingsAreNamed() throws IOException {
-    Path key = Files.writeString(dir.resolve("key"), "k");
-    Map<String, String> base = Map.of("IDMELON_ADMIN_KEY_FILE", key.toString());
-    assertEquals("https://skm.idmelon.com", OperatorConfig.fromEnvironment(base).baseUrl().toString());
-    for (var bad : Map.of("IDMELON_BASE_URL", "skm.idmelon.com", "METRICS_PORT", "eighty",
-        "LEADER_ELECTION", "maybe", "IDMELON_APIKEYS_PATH", "no-slash").entrySet()) {
-      Map<String, String> env = new java.util.HashMap<>(base);
-      env.put(bad.getKey(), bad.getValue());
-      ConfigException e = assertThrows(ConfigException.class, () -> OperatorConfig.fromEnvironment(env));
+  void malformedSettingsAreNamed() {
+    assertEquals("default", OperatorConfig.fromEnvironment(Map.of()).defaultWorkspace());
+    for (var bad : Map.of("METRICS_PORT", "eighty", "LEADER_ELECTION", "maybe", "DEFAULT_WORKSPACE", "Not A Name",
+        "WORKSPACE_CHECK_INTERVAL", "often", "DELETION_WORKSPACE_WAIT", "1s").entrySet()) {
+      ConfigException e = assertThrows(ConfigException.class,
+          () -> OperatorConfig.fromEnvironment(Map.of(bad.getKey(), bad.getValue())));
       assertTrue(e.getMessage().startsWith(bad.getKey()), e.getMessage());
     }
-    OperatorConfig config = OperatorConfig.fromEnvironment(Map.of("IDMELON_ADMIN_KEY_FILE", key.toString(),
-        "IDMELON_BASE_URL", "https://skm.eu.idmelon.com", "WATCH_NAMESPACES", "a, b,,"));
+    OperatorConfig config = OperatorConfig.fromEnvironment(Map.of("DEFAULT_WORKSPACE", "eu-prod",
+        "WATCH_NAMESPACES", "a, b,,"));
     assertEquals(java.util.Set.of("a", "b"), config.watchNamespaces());
+    assertEquals("eu-prod", config.defaultWorkspace());
   }
 
   @Test
@@ -75,8 +75,7 @@ class StartupFailureTest {
     try (ServerSocket socket = new ServerSocket(0)) {
       port = socket.getLocalPort();
     }
-    Path key = Files.writeString(dir.resolve("key"), "k");
-    OperatorConfig config = OperatorConfig.fromEnvironment(Map.of("IDMELON_ADMIN_KEY_FILE", key.toString()));
+    OperatorConfig config = OperatorConfig.fromEnvironment(Map.of());
     try (KubernetesClient client = new KubernetesClientBuilder().withConfig(new ConfigBuilder()
         .withMasterUrl("http://127.0.0.1:" + port).withRequestRetryBackoffLimit(0).build()).build()) {
       StartupException e = assertThrows(StartupException.class, () -> RunCommand.checkKubernetes(client, config));

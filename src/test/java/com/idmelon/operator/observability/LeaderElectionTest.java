@@ -30,9 +30,9 @@ class LeaderElectionTest {
       OperatorRuntime a = fixture.runtime(o -> o.withLeaderElection(lease("replica-a")));
       OperatorRuntime b = fixture.runtime(o -> o.withLeaderElection(lease("replica-b")));
       try {
-        a.start(Duration.ofMinutes(1));
+        a.start();
         await().atMost(15, TimeUnit.SECONDS).until(() -> holder(fixture) != null);
-        b.start(Duration.ofMinutes(1));
+        b.start();
         // which replica leads is decided by the Lease
         OperatorRuntime leader = "replica-a".equals(holder(fixture)) ? a : b;
         OperatorRuntime standby = leader == a ? b : a;

@@ -8,6 +8,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.idmelon.operator.OperatorRuntime;
 import com.idmelon.operator.crd.v1alpha1.ApiKey;
+import com.idmelon.operator.crd.v1alpha1.ClusterWorkspace;
+import com.idmelon.operator.workspace.WorkspaceBootstrap;
 import com.idmelon.operator.crd.v1alpha1.Conditions;
 import com.idmelon.operator.idmelon.KeyType;
 import java.nio.charset.StandardCharsets;
@@ -27,7 +29,7 @@ class MetricsAndHealthTest {
   @Test
   void metricsExposeExpiryRenewalReadinessRotationsAndIdmelonCalls() throws Exception {
     try (RuntimeFixture fixture = new RuntimeFixture(); OperatorRuntime runtime = fixture.runtime(o -> o)) {
-      runtime.start(Duration.ofMinutes(1));
+      runtime.start();
       ApiKey fixed = apiKey("metrics", "fixed", KeyType.Admin);
       fixed.getSpec().setExpiresAt("2031-01-01T00:00:00Z");
       ApiKey renewing = apiKey("metrics", "renewing", KeyType.Clients);
@@ -39,13 +41,13 @@ class MetricsAndHealthTest {
 
       String metrics = fixture.get(runtime, "/metrics").body();
       assertEquals(1924992000.0, value(metrics,
-          "idmelon_apikey_expiration_timestamp_seconds{name=\"fixed\",namespace=\"metrics\",type=\"Admin\"}").orElseThrow());
+          "idmelon_apikey_expiration_timestamp_seconds{name=\"fixed\",namespace=\"metrics\",type=\"Admin\"").orElseThrow());
       assertEquals((double) Instant.parse(renewingReady.getStatus().getRenewalTime()).getEpochSecond(), value(metrics,
-          "idmelon_apikey_renewal_timestamp_seconds{name=\"renewing\",namespace=\"metrics\",type=\"Clients\"}").orElseThrow());
+          "idmelon_apikey_renewal_timestamp_seconds{name=\"renewing\",namespace=\"metrics\",type=\"Clients\"").orElseThrow());
       assertEquals(1.0, value(metrics,
-          "idmelon_apikey_ready_status{condition=\"True\",name=\"fixed\",namespace=\"metrics\",type=\"Admin\"}").orElseThrow());
+          "idmelon_apikey_ready_status{condition=\"True\",name=\"fixed\",namespace=\"metrics\",type=\"Admin\"").orElseThrow());
       assertEquals(0.0, value(metrics,
-          "idmelon_apikey_ready_status{condition=\"False\",name=\"fixed\",namespace=\"metrics\",type=\"Admin\"}").orElseThrow());
+          "idmelon_apikey_ready_status{condition=\"False\",name=\"fixed\",namespace=\"metrics\",type=\"Admin\"").orElseThrow());
       assertEquals(Optional.empty(), value(metrics, "idmelon_apikey_renewal_timestamp_seconds{name=\"fixed\""),
           "no renewal for a fixed expiry");
       assertTrue(value(metrics, "idmelon_api_requests_seconds_count{operation=\"create\",status=\"201\"}").orElseThrow() >= 2);
@@ -67,31 +69,35 @@ class MetricsAndHealthTest {
   }
 
   @Test
-  void readinessWaitsForTheInformersAndForAnAcceptedAdminKey() throws Exception {
+  void readinessIsTheOperatorsOwnAndARefusedWorkspaceKeyShowsOnTheWorkspace() throws Exception {
     try (RuntimeFixture fixture = new RuntimeFixture(); OperatorRuntime runtime = fixture.runtime(o -> o)) {
       assertEquals(200, fixture.get(runtime, "/healthz").statusCode());
       assertEquals(503, fixture.get(runtime, "/readyz").statusCode(), "not ready before the operator started");
 
-      runtime.start(Duration.ofMinutes(1));
+      runtime.start();
       await().atMost(15, TimeUnit.SECONDS).until(() -> fixture.get(runtime, "/readyz").statusCode() == 200);
+      String workspace = "idmelon_workspace_ready_status{condition=\"True\",kind=\"ClusterWorkspace\","
+          + "name=\"default\"";
+      await().atMost(15, TimeUnit.SECONDS).until(() ->
+          value(fixture.get(runtime, "/metrics").body(), workspace).orElse(0.0) == 1.0);
 
-      String good = Files.readString(fixture.adminKeyFile);
-      Files.writeString(fixture.adminKeyFile, "revoked", StandardCharsets.UTF_8);
-      Files.setLastModifiedTime(fixture.adminKeyFile, FileTime.from(Instant.now().plusSeconds(5)));
-      runtime.adminKeyCheck().check();
-      var refused = fixture.get(runtime, "/readyz");
-      assertEquals(503, refused.statusCode());
-      assertTrue(refused.body().contains("admin key"), refused.body());
-      assertFalse(refused.body().contains("revoked"), "the key itself is never shown");
-
-      Files.writeString(fixture.adminKeyFile, good, StandardCharsets.UTF_8);
-      Files.setLastModifiedTime(fixture.adminKeyFile, FileTime.from(Instant.now().plusSeconds(10)));
-      runtime.adminKeyCheck().check();
-      assertEquals(200, fixture.get(runtime, "/readyz").statusCode());
-
-      fixture.simulator.close(); // IDmelon unreachable says nothing about the key: still ready
-      runtime.adminKeyCheck().check();
-      assertEquals(200, fixture.get(runtime, "/readyz").statusCode());
+      // the workspace's Secret now holds a key IDmelon refuses: that workspace is not Ready, the operator still is
+      fixture.client.secrets().inNamespace(WorkspaceBootstrap.SYSTEM_NAMESPACE).withName("default-admin-key")
+          .edit(s -> {
+            s.getData().put("adminKey", java.util.Base64.getEncoder().encodeToString("revoked".getBytes()));
+            return s;
+          });
+      await().atMost(15, TimeUnit.SECONDS).until(() -> {
+        var ws = fixture.client.resources(ClusterWorkspace.class).withName("default").get();
+        return ws.getStatus() != null && ws.getStatus().condition("Ready")
+            .map(c -> c.getReason().equals("AdminKeyRefused")).orElse(false);
+      });
+      await().atMost(15, TimeUnit.SECONDS).until(() ->
+          value(fixture.get(runtime, "/metrics").body(), workspace).orElse(1.0) == 0.0);
+      var ready = fixture.get(runtime, "/readyz");
+      assertEquals(200, ready.statusCode(), "one workspace's Admin key never takes the operator out of service");
+      String metrics = fixture.get(runtime, "/metrics").body();
+      assertFalse(metrics.contains("revoked"), "the key itself is never shown");
     }
   }
 

@@ -3,10 +3,10 @@ package com.idmelon.operator.observability;
 import com.idmelon.operator.ApiKeyOperator;
 import com.idmelon.operator.OperatorRuntime;
 import com.idmelon.operator.idmelon.AdminKeySource;
-import com.idmelon.operator.idmelon.HttpIdmelonClient;
 import com.idmelon.operator.quickstart.EmbeddedKubernetes;
 import com.idmelon.operator.simulator.IdmelonSimulator;
 import com.idmelon.operator.support.OperatorHarness;
+import com.idmelon.operator.workspace.WorkspaceBootstrap;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import java.io.IOException;
 import java.net.URI;
@@ -33,6 +33,8 @@ public final class RuntimeFixture implements AutoCloseable {
     adminKeyFile = Files.createTempFile("admin-key", "");
     Files.writeString(adminKeyFile, "bootstrap-" + System.nanoTime(), StandardCharsets.UTF_8);
     simulator = IdmelonSimulator.builder(AdminKeySource.load(adminKeyFile).get()).start();
+    WorkspaceBootstrap.clusterWorkspace(client, "default", simulator.baseUrl().toString(), simulator.keysPath(),
+        AdminKeySource.load(adminKeyFile).get(), spec -> { });
   }
 
   /** A runtime (as in a pod), with its own Kubernetes client; not started. */
@@ -43,10 +45,8 @@ public final class RuntimeFixture implements AutoCloseable {
   /** A runtime using {@code kubernetesClient} for every Kubernetes request. */
   public OperatorRuntime runtime(UnaryOperator<ApiKeyOperator.Options> options, KubernetesClient kubernetesClient)
       throws IOException {
-    HttpIdmelonClient idmelon = new HttpIdmelonClient(simulator.baseUrl(), simulator.keysPath(),
-        new AdminKeySource(adminKeyFile), Duration.ofSeconds(2), Duration.ofSeconds(5));
-    return OperatorRuntime.create(kubernetesClient, idmelon, 0,
-        options.apply(ApiKeyOperator.Options.defaults().withBackoff(Duration.ofMillis(200), Duration.ofSeconds(2))));
+    return OperatorRuntime.create(kubernetesClient, 0, options.apply(ApiKeyOperator.Options.defaults()
+        .withBackoff(Duration.ofMillis(200), Duration.ofSeconds(2)).withRequestTimeout(Duration.ofSeconds(5))));
   }
 
   HttpResponse<String> get(OperatorRuntime runtime, String path) throws Exception {

@@ -78,7 +78,7 @@ class IdmelonOutageTest {
 
     harness.create(apiKey(ns, "unauthorized", KeyType.Admin));
     ApiKey refused = harness.awaitReady(ns, "unauthorized", false, Reasons.IDMELON_UNAUTHORIZED);
-    assertTrue(refused.getStatus().condition("Ready").get().getMessage().contains("IDMELON_ADMIN_KEY_FILE"));
+    assertTrue(refused.getStatus().condition("Ready").get().getMessage().contains("adminKeySecretRef"));
 
     Files.writeString(harness.adminKeyFile, goodKey, StandardCharsets.UTF_8);
     Files.setLastModifiedTime(harness.adminKeyFile, FileTime.from(Instant.now().plusSeconds(10)));

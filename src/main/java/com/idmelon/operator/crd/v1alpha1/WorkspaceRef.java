@@ -45,6 +45,7 @@ public class WorkspaceRef {
     this.name = name;
   }
 
+  @com.fasterxml.jackson.annotation.JsonIgnore
   public boolean isCluster() {
     return CLUSTER_WORKSPACE.equals(kind);
   }
