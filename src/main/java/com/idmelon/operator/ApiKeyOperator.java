@@ -153,10 +153,11 @@ public final class ApiKeyOperator implements AutoCloseable {
     });
     ToIntFunction<WorkspaceId> using = id -> (int) reconciler.cachedApiKeys()
         .filter(k -> workspaces.idFor(k).equals(id)).count();
+    Backoff checks = new Backoff(options.backoffInitial(), options.backoffMax());
     operator.register(new ClusterWorkspaceReconciler(workspaces, options.clock(), options.workspaceCheckInterval(),
-        using), c -> c.withRetry(retry));
+        checks, using), c -> c.withRetry(retry));
     operator.register(new NamespacedWorkspaceReconciler(workspaces, options.clock(), options.workspaceCheckInterval(),
-        using), c -> {
+        checks, using), c -> {
           c.withRetry(retry);
           if (!options.watchNamespaces().isEmpty()) {
             c.settingNamespaces(options.watchNamespaces());

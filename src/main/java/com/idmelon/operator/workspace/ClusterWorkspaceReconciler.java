@@ -2,6 +2,7 @@ package com.idmelon.operator.workspace;
 
 import com.idmelon.operator.crd.v1alpha1.ClusterWorkspace;
 import io.javaoperatorsdk.operator.api.reconciler.ControllerConfiguration;
+import com.idmelon.operator.reconciler.Backoff;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Optional;
@@ -10,9 +11,9 @@ import java.util.function.ToIntFunction;
 /** Checks ClusterWorkspaces: their Admin key lives in the Secret's namespace the spec names. */
 @ControllerConfiguration(name = "clusterworkspace", generationAwareEventProcessing = false)
 public final class ClusterWorkspaceReconciler extends WorkspaceReconciler<ClusterWorkspace> {
-  public ClusterWorkspaceReconciler(WorkspaceRegistry registry, Clock clock, Duration checkInterval,
+  public ClusterWorkspaceReconciler(WorkspaceRegistry registry, Clock clock, Duration checkInterval, Backoff backoff,
       ToIntFunction<WorkspaceId> apiKeysUsing) {
-    super(registry, clock, checkInterval, apiKeysUsing);
+    super(registry, clock, checkInterval, backoff, apiKeysUsing);
   }
 
   @Override

@@ -2,6 +2,7 @@ package com.idmelon.operator.workspace;
 
 import com.idmelon.operator.crd.v1alpha1.Workspace;
 import io.javaoperatorsdk.operator.api.reconciler.ControllerConfiguration;
+import com.idmelon.operator.reconciler.Backoff;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Optional;
@@ -10,9 +11,9 @@ import java.util.function.ToIntFunction;
 /** Checks Workspaces: their Admin key lives in a Secret of their own namespace. */
 @ControllerConfiguration(name = "workspace", generationAwareEventProcessing = false)
 public final class NamespacedWorkspaceReconciler extends WorkspaceReconciler<Workspace> {
-  public NamespacedWorkspaceReconciler(WorkspaceRegistry registry, Clock clock, Duration checkInterval,
+  public NamespacedWorkspaceReconciler(WorkspaceRegistry registry, Clock clock, Duration checkInterval, Backoff backoff,
       ToIntFunction<WorkspaceId> apiKeysUsing) {
-    super(registry, clock, checkInterval, apiKeysUsing);
+    super(registry, clock, checkInterval, backoff, apiKeysUsing);
   }
 
   @Override

@@ -5,6 +5,7 @@ import com.idmelon.operator.crd.v1alpha1.WorkspaceSpecBase;
 import com.idmelon.operator.crd.v1alpha1.WorkspaceStatus;
 import com.idmelon.operator.idmelon.IdmelonException;
 import com.idmelon.operator.idmelon.IdmelonRejectedException;
+import com.idmelon.operator.reconciler.Backoff;
 import com.idmelon.operator.reconciler.GoDuration;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.client.CustomResource;
@@ -38,10 +39,12 @@ abstract class WorkspaceReconciler<R extends CustomResource<? extends WorkspaceS
   private final Duration checkInterval;
   private final ToIntFunction<WorkspaceId> apiKeysUsing;
   private final SecretChanges secretChanges = new SecretChanges();
+  private final Backoff backoff;
 
-  WorkspaceReconciler(WorkspaceRegistry registry, Clock clock, Duration checkInterval,
+  WorkspaceReconciler(WorkspaceRegistry registry, Clock clock, Duration checkInterval, Backoff backoff,
       ToIntFunction<WorkspaceId> apiKeysUsing) {
     this.registry = registry;
+    this.backoff = backoff;
     this.clock = clock;
     this.checkInterval = checkInterval;
     this.apiKeysUsing = apiKeysUsing;
@@ -103,7 +106,17 @@ abstract class WorkspaceReconciler<R extends CustomResource<? extends WorkspaceS
     status.setApiKeys(apiKeysUsing.applyAsInt(id));
     workspace.setStatus(status);
     UpdateControl<R> control = UpdateControl.patchStatus(workspace);
-    return invalid.isPresent() ? control : control.rescheduleAfter(checkInterval.toMillis());
+    if (invalid.isPresent()) {
+      return control; // a spec change brings it back
+    }
+    String key = id.toString();
+    if (ready) {
+      backoff.reset(key);
+      return control.rescheduleAfter(checkInterval.toMillis());
+    }
+    // not Ready: look again soon (backoff), never later than the regular check
+    long retry = Math.min(backoff.next(key).toMillis(), checkInterval.toMillis());
+    return control.rescheduleAfter(retry);
   }
 
   /** {reason, message} of a refusal or an outage; {null, null} when IDmelon accepts the key. */

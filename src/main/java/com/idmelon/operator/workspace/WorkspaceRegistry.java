@@ -167,7 +167,9 @@ public final class WorkspaceRegistry implements IdmelonClients, AutoCloseable {
     }
     String prefix = entry.spec.effectivePrefix();
     Duration poll = entry.spec.getPollInterval() == null ? null : GoDuration.parse(entry.spec.getPollInterval());
-    if (!entry.state.ready()) {
+    // unreachable says nothing about the key or the policy: ApiKeys still try, and their own failed calls report
+    // IdmelonUnavailable and back off, each workspace on its own client
+    if (!entry.state.ready() && !WorkspaceReasons.UNREACHABLE.equals(entry.state.reason())) {
       return new Target(ref, true, id + " is not Ready (" + entry.state.reason() + "): " + entry.state.message(),
           entry.client, prefix, Optional.empty(), poll);
     }

@@ -8,6 +8,8 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.idmelon.operator.crd.v1alpha1.ApiKey;
+import com.idmelon.operator.crd.v1alpha1.ClusterWorkspace;
+import com.idmelon.operator.workspace.WorkspaceBootstrap;
 import com.idmelon.operator.idmelon.KeyType;
 import com.idmelon.operator.support.OperatorHarness;
 import java.nio.charset.StandardCharsets;
@@ -70,18 +72,27 @@ class IdmelonOutageTest {
   }
 
   @Test
-  void rejectedAdminKeyIsReportedAndARotatedKeyFileIsPickedUpWithoutRestart() throws Exception {
+  void aRefusedWorkspaceKeyIsReportedAndAnEditedSecretIsPickedUpWithoutRestart() {
     String ns = harness.newNamespace();
-    String goodKey = Files.readString(harness.adminKeyFile, StandardCharsets.UTF_8);
-    Files.writeString(harness.adminKeyFile, "revoked-admin-key", StandardCharsets.UTF_8);
-    Files.setLastModifiedTime(harness.adminKeyFile, FileTime.from(Instant.now().plusSeconds(5)));
+    var secrets = harness.client.secrets().inNamespace(WorkspaceBootstrap.SYSTEM_NAMESPACE).withName("default-admin-key");
+    String goodKey = secrets.get().getData().get("adminKey");
+    secrets.edit(s -> {
+      s.getData().put("adminKey", java.util.Base64.getEncoder().encodeToString("revoked-admin-key".getBytes()));
+      return s;
+    });
+    await().atMost(20, TimeUnit.SECONDS).until(() -> "AdminKeyRefused".equals(harness.client
+        .resources(ClusterWorkspace.class).withName("default").get().getStatus().condition("Ready")
+        .map(c -> c.getReason()).orElse(null)));
 
     harness.create(apiKey(ns, "unauthorized", KeyType.Admin));
-    ApiKey refused = harness.awaitReady(ns, "unauthorized", false, Reasons.IDMELON_UNAUTHORIZED);
-    assertTrue(refused.getStatus().condition("Ready").get().getMessage().contains("adminKeySecretRef"));
+    ApiKey refused = harness.awaitReady(ns, "unauthorized", false, Reasons.WORKSPACE_NOT_READY);
+    assertTrue(refused.getStatus().condition("Ready").get().getMessage().contains("AdminKeyRefused"),
+        refused.getStatus().condition("Ready").get().getMessage());
 
-    Files.writeString(harness.adminKeyFile, goodKey, StandardCharsets.UTF_8);
-    Files.setLastModifiedTime(harness.adminKeyFile, FileTime.from(Instant.now().plusSeconds(10)));
+    secrets.edit(s -> {
+      s.getData().put("adminKey", goodKey);
+      return s;
+    });
     harness.awaitReady(ns, "unauthorized", true, Reasons.ISSUED);
   }
 }
