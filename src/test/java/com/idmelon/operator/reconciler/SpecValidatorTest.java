@@ -87,4 +87,38 @@ class SpecValidatorTest {
     ApiKey apiKey = apiKey("ns", "k", KeyType.Clients);
     assertViolation("spec.type is immutable", SpecValidator.validate(apiKey, KeyType.Admin, false, NOW));
   }
+
+  private static Optional<String> template(java.util.Map<String, String> labels, java.util.Map<String, String> annotations) {
+    return check(KeyType.Clients, k -> {
+      com.idmelon.operator.crd.v1alpha1.SecretTemplate template = new com.idmelon.operator.crd.v1alpha1.SecretTemplate();
+      template.setLabels(labels);
+      template.setAnnotations(annotations);
+      k.getSpec().setSecretTemplate(template);
+    });
+  }
+
+  @Test
+  void templateLabelsTheApiServerWouldRefuseAreNamed() {
+    assertViolation("spec.secretTemplate.labels", template(java.util.Map.of("a/b/c", "x"), null));
+    assertViolation("spec.secretTemplate.labels", template(java.util.Map.of("bad key!", "x"), null));
+    assertViolation("spec.secretTemplate.labels", template(java.util.Map.of("app", "not valid!"), null));
+    assertViolation("spec.secretTemplate.labels", template(java.util.Map.of("app", "a".repeat(64)), null));
+    assertEquals(Optional.empty(), template(java.util.Map.of("example.com/app", "reporting", "tier", ""), null));
+  }
+
+  @Test
+  void templateAnnotationsTheApiServerWouldRefuseOrTheOperatorKeepsAreNamed() {
+    assertViolation("spec.secretTemplate.annotations", template(null, java.util.Map.of("bad key!", "x")));
+    assertViolation("spec.secretTemplate.annotations", template(null, java.util.Map.of("idmelon.com/fingerprint", "x")));
+    assertViolation("spec.secretTemplate.labels",
+        template(java.util.Map.of("app.kubernetes.io/managed-by", "helm"), null));
+    assertViolation("spec.secretTemplate.annotations", template(null, java.util.Map.of("big", "x".repeat(300_000))));
+    assertEquals(Optional.empty(), template(null, java.util.Map.of("example.com/note", "any value\nat all")));
+  }
+
+  @Test
+  void anOffendingKeyIsQuotedWithoutItsLineBreaks() {
+    Optional<String> result = template(java.util.Map.of("bad\nkey", "x"), null);
+    assertTrue(result.isPresent() && !result.get().contains("\n"), String.valueOf(result));
+  }
 }

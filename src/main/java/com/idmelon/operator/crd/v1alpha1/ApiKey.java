@@ -54,10 +54,28 @@ public class ApiKey extends CustomResource<ApiKeySpec, ApiKeyStatus> implements 
     return getMetadata().getNamespace() + "/" + getMetadata().getName();
   }
 
-  /** The reset annotation's value, or null when absent or empty. */
+  /** A reset value longer than this is recorded as its digest, so that no user value can bloat the status. */
+  public static final int MAX_RECORDED_RESET = 253;
+
+  /**
+   * The reset annotation's value as the status records it (a value over {@value #MAX_RECORDED_RESET} characters as
+   * {@code sha256:} and its first 32 hex digits), or null when absent or empty.
+   */
   public String resetRequest() {
     var annotations = getMetadata().getAnnotations();
     String value = annotations == null ? null : annotations.get(RESET_ANNOTATION);
-    return value == null || value.isEmpty() ? null : value;
+    if (value == null || value.isEmpty()) {
+      return null;
+    }
+    if (value.length() <= MAX_RECORDED_RESET) {
+      return value;
+    }
+    try {
+      byte[] digest = java.security.MessageDigest.getInstance("SHA-256")
+          .digest(value.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+      return "sha256:" + java.util.HexFormat.of().formatHex(digest, 0, 16);
+    } catch (java.security.NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
+    }
   }
 }
