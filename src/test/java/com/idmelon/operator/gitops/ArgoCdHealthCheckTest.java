@@ -9,6 +9,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import com.idmelon.operator.crd.v1alpha1.ApiKey;
 import com.idmelon.operator.crd.v1alpha1.ApiKeyStatus;
+import com.idmelon.operator.crd.v1alpha1.ClusterWorkspace;
+import com.idmelon.operator.crd.v1alpha1.WorkspaceStatus;
 import com.idmelon.operator.crd.v1alpha1.Conditions;
 import com.idmelon.operator.crd.v1alpha1.Pending;
 import com.idmelon.operator.idmelon.KeyType;
@@ -27,10 +29,16 @@ import org.luaj.vm2.lib.jse.JsePlatform;
 class ArgoCdHealthCheckTest {
   private static final Path SCRIPT = Path.of("gitops", "argocd", "apikey-health.lua");
 
+  private static final Path WORKSPACE_SCRIPT = Path.of("gitops", "argocd", "workspace-health.lua");
+
   private static LuaTable health(ApiKey apiKey) throws Exception {
+    return health(SCRIPT, apiKey);
+  }
+
+  private static LuaTable health(Path script, Object resource) throws Exception {
     Globals globals = JsePlatform.standardGlobals();
-    globals.set("obj", toLua(Serialization.jsonMapper().valueToTree(apiKey)));
-    return globals.load(Files.readString(SCRIPT), "health").call().checktable();
+    globals.set("obj", toLua(Serialization.jsonMapper().valueToTree(resource)));
+    return globals.load(Files.readString(script), "health").call().checktable();
   }
 
   private static LuaValue toLua(JsonNode node) {
@@ -96,8 +104,32 @@ class ArgoCdHealthCheckTest {
   }
 
   @Test
-  void theConfigMapSnippetCarriesTheTestedScript() throws Exception {
+  void theConfigMapSnippetCarriesTheTestedScripts() throws Exception {
     JsonNode configMap = new ObjectMapper(new YAMLFactory()).readTree(Path.of("gitops", "argocd", "argocd-cm.yaml").toFile());
     assertEquals(Files.readString(SCRIPT), configMap.path("data").path("resource.customizations.health.idmelon.com_ApiKey").asText());
+    for (String kind : new String[] {"Workspace", "ClusterWorkspace"}) {
+      assertEquals(Files.readString(WORKSPACE_SCRIPT),
+          configMap.path("data").path("resource.customizations.health.idmelon.com_" + kind).asText(), kind);
+    }
+  }
+
+  @Test
+  void aWorkspaceIsHealthyWhenItsAdminKeyIsAcceptedAndDegradedWithTheReasonOtherwise() throws Exception {
+    ClusterWorkspace workspace = new ClusterWorkspace();
+    workspace.getMetadata().setName("default");
+    workspace.getMetadata().setGeneration(2L);
+    assertEquals("Progressing", health(WORKSPACE_SCRIPT, workspace).get("status").tojstring(), "not checked yet");
+    WorkspaceStatus status = new WorkspaceStatus();
+    status.setObservedGeneration(2L);
+    status.setConditions(Conditions.with(null, Conditions.READY, true, "Valid", "accepted", 2L, Instant.now()));
+    workspace.setStatus(status);
+    assertEquals("Healthy", health(WORKSPACE_SCRIPT, workspace).get("status").tojstring());
+    status.setConditions(Conditions.with(status.getConditions(), Conditions.READY, false, "AdminKeyRefused", "401",
+        2L, Instant.now()));
+    LuaTable refused = health(WORKSPACE_SCRIPT, workspace);
+    assertEquals("Degraded", refused.get("status").tojstring());
+    assertTrue(refused.get("message").tojstring().startsWith("AdminKeyRefused: "));
+    workspace.getMetadata().setGeneration(3L);
+    assertEquals("Progressing", health(WORKSPACE_SCRIPT, workspace).get("status").tojstring(), "spec not observed");
   }
 }
