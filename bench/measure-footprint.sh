@@ -16,9 +16,14 @@ java -Xmx256m -jar "$JAR" apiserver --kubeconfig "$WORK/kubeconfig" > "$WORK/api
 java -Xmx256m -jar "$JAR" simulator --port "$SIM_PORT" --admin-key-file "$WORK/admin-key" > "$WORK/simulator.log" 2>&1 &
 for _ in $(seq 100); do [ -s "$WORK/kubeconfig" ] && grep -q "simulator on" "$WORK/simulator.log" && break; sleep 0.2; done
 export KUBECONFIG="$WORK/kubeconfig"
+# the default ClusterWorkspace and its Admin key Secret, as a platform team creates them
+kubectl create namespace idmelon-system >/dev/null 2>&1 || true
+kubectl -n idmelon-system create secret generic default-admin-key --from-file=adminKey="$WORK/admin-key" >/dev/null
+printf 'apiVersion: idmelon.com/v1alpha1\nkind: ClusterWorkspace\nmetadata: {name: default}\nspec: {baseUrl: "http://127.0.0.1:%s", adminKeySecretRef: {name: default-admin-key, namespace: idmelon-system}}\n' "$SIM_PORT" \
+  | kubectl create --validate=false -f - >/dev/null
 
 # the chart's JVM options, with the heap cap its 384Mi memory limit gives (MaxRAMPercentage=50)
-IDMELON_BASE_URL=http://127.0.0.1:$SIM_PORT IDMELON_ADMIN_KEY_FILE="$WORK/admin-key" METRICS_PORT=$METRICS_PORT \
+METRICS_PORT=$METRICS_PORT \
   JAVA_TOOL_OPTIONS="-Xmx192m -XX:+UseSerialGC -XX:+ExitOnOutOfMemoryError" \
   java -jar "$JAR" run > "$WORK/operator.log" 2>&1 &
 OPERATOR=$!
