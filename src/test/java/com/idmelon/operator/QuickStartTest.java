@@ -16,7 +16,10 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** The README's quick start, without the build: every example becomes Ready and the output masks values. */
+/**
+ * The README's quick start, without the build: every example becomes Ready (one from the second, EU workspace) and
+ * the output masks values.
+ */
 class QuickStartTest {
   @TempDir Path dir;
 
@@ -26,8 +29,8 @@ class QuickStartTest {
     PrintStream out = new PrintStream(buffer, true, StandardCharsets.UTF_8);
     try (QuickStart quickStart = QuickStart.start(dir, 0, 0, out)) {
       List<ApiKey> applied = quickStart.apply(Path.of("examples"));
-      assertEquals(3, applied.size());
-      assertEquals(3, quickStart.report(applied, Duration.ofSeconds(30)));
+      assertEquals(4, applied.size());
+      assertEquals(4, quickStart.report(applied, Duration.ofSeconds(30)));
       quickStart.printHowTo(applied);
     }
     String printed = buffer.toString(StandardCharsets.UTF_8);
@@ -36,6 +39,7 @@ class QuickStartTest {
     assertTrue(printed.contains("idmelon.com/reset="), printed);
     assertTrue(Files.readString(dir.resolve("kubeconfig")).contains("server: http://127.0.0.1:"));
     assertFalse(printed.matches("(?s).*idm_[A-Za-z0-9_-]{20,}.*"), "no key value is printed unmasked");
-    assertEquals(3, printed.lines().filter(l -> l.endsWith(" yes")).count(), "IDmelon accepts all three values");
+    assertTrue(printed.contains("default/eu-kiosk"), printed);
+    assertEquals(4, printed.lines().filter(l -> l.endsWith(" yes")).count(), "IDmelon accepts all four values");
   }
 }

@@ -293,7 +293,10 @@ public final class EmbeddedKubernetes implements AutoCloseable {
             .withResources(
                 resource("apikeys", "apikey", "ApiKey", true, List.of("ak"), List.of("idmelon")),
                 new APIResourceBuilder().withName("apikeys/status").withSingularName("").withKind("ApiKey")
-                    .withNamespaced(true).withVerbs("get", "patch", "update").build())
+                    .withNamespaced(true).withVerbs("get", "patch", "update").build(),
+                resource("workspaces", "workspace", "Workspace", true, List.of("ws"), List.of("idmelon")),
+                resource("clusterworkspaces", "clusterworkspace", "ClusterWorkspace", false, List.of("cws"),
+                    List.of("idmelon")))
             .build();
         case "/apis/apiextensions.k8s.io/v1" -> new APIResourceListBuilder()
             .withGroupVersion("apiextensions.k8s.io/v1")
