@@ -423,7 +423,8 @@ class HttpIdmelonClientTest {
   @Test
   void anAdminKeyFileWithALineBreakInsideFailsWithoutQuotingTheKey() {
     Path broken = writeKey("broken", "bootstrap\nsecond-line-of-the-secret\n");
-    IllegalStateException e = assertThrows(IllegalStateException.class, () -> clientWith(broken).list());
+    // an unusable key is a refusal of our own: nothing is sent, and the message names the file, never the key
+    IdmelonRejectedException e = assertThrows(IdmelonRejectedException.class, () -> clientWith(broken).list());
     assertTrue(e.getMessage().contains(broken.toString()), "names the file: " + e.getMessage());
     assertFalse(e.getMessage().contains("second-line-of-the-secret"), e.getMessage());
     assertFalse(e.getMessage().contains("bootstrap"), e.getMessage());
