@@ -9,6 +9,7 @@ import com.idmelon.operator.reconciler.Backoff;
 import com.idmelon.operator.reconciler.GoDuration;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.client.CustomResource;
+import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.utils.Serialization;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
 import io.javaoperatorsdk.operator.api.reconciler.EventSourceContext;
@@ -69,6 +70,7 @@ abstract class WorkspaceReconciler<R extends CustomResource<? extends WorkspaceS
   @Override
   public UpdateControl<R> reconcile(R workspace, Context<R> context) {
     Instant now = clock.instant();
+    registry.sweep();
     WorkspaceSpecBase spec = workspace.getSpec();
     WorkspaceId id = WorkspaceId.of(workspace);
     Optional<String> invalid = spec == null ? Optional.of("spec is required") : kindProblem(workspace)
@@ -82,9 +84,18 @@ abstract class WorkspaceReconciler<R extends CustomResource<? extends WorkspaceS
       message = invalid.get();
       registry.invalid(workspace, spec, message);
     } else {
-      WorkspaceRegistry.Connection connection = registry.connect(workspace, spec, baseUrl(spec),
-          secretNamespace(workspace), () -> secretChanges.changed(ResourceID.fromResource(workspace)));
-      Optional<String> secretProblem = connection.adminKey().problem();
+      WorkspaceRegistry.Connection connection = null;
+      Optional<String> secretProblem;
+      try {
+        connection = registry.connect(workspace, spec, baseUrl(spec), secretNamespace(workspace),
+            () -> secretChanges.changed(ResourceID.fromResource(workspace)));
+        secretProblem = connection.adminKey().problem();
+      } catch (KubernetesClientException e) {
+        // e.g. 403: the operator may not read Secrets in that namespace
+        secretProblem = Optional.of("cannot watch Secret " + secretNamespace(workspace) + "/"
+            + spec.getAdminKeySecretRef().getName() + " (" + e.getCode()
+            + "): the operator needs get, list and watch on Secrets there");
+      }
       if (secretProblem.isPresent()) {
         ready = false;
         reason = WorkspaceReasons.SECRET_NOT_FOUND;

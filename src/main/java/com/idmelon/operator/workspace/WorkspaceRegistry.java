@@ -174,9 +174,15 @@ public final class WorkspaceRegistry implements IdmelonClients, AutoCloseable {
           entry.client, prefix, Optional.empty(), poll);
     }
     String namespace = apiKey.getMetadata().getNamespace();
-    Optional<String> denial = apiKey.getSpec() == null ? Optional.empty()
-        : Policy.denial(id.toString(), entry.spec, namespace, namespaceLabels.getOrDefault(namespace, Map.of()),
-            apiKey.getSpec(), now);
+    Optional<String> denial;
+    try {
+      denial = apiKey.getSpec() == null ? Optional.empty()
+          : Policy.denial(id.toString(), entry.spec, namespace, namespaceLabels.getOrDefault(namespace, Map.of()),
+              apiKey.getSpec(), now);
+    } catch (RuntimeException unreadable) {
+      // an expiresAt or duration that does not parse: the spec validation reports it, and nothing is issued
+      denial = Optional.empty();
+    }
     return new Target(ref, true, null, entry.client, prefix, denial, poll);
   }
 
@@ -210,6 +216,21 @@ public final class WorkspaceRegistry implements IdmelonClients, AutoCloseable {
 
   /** A workspace's client and Admin key, as the workspace reconciler checks them. */
   record Connection(HttpIdmelonClient client, AdminKeySecret adminKey) {}
+
+  /** Forgets (and stops watching the Secrets of) workspaces that no longer exist. */
+  synchronized void sweep() {
+    entries.keySet().removeIf(id -> {
+      Function<WorkspaceId, Optional<HasMetadata>> cache = caches.get(id.kind());
+      if (cache == null || cache.apply(id).isPresent()) {
+        return false;
+      }
+      Entry gone = entries.get(id);
+      if (gone != null) {
+        gone.close();
+      }
+      return true;
+    });
+  }
 
   /** Records a workspace's check; a change of readiness wakes its ApiKeys. */
   void report(WorkspaceId id, boolean ready, String reason, String message) {

@@ -201,6 +201,23 @@ class WorkspacesTest {
     harness.awaitReady(labelled, "later", true, Reasons.ISSUED);
   }
 
+  @Test
+  void anUnreadableLifetimeUnderAMaxLifetimePolicyIsAnInvalidSpecNotAFailure() throws IOException {
+    String ns = harness.newNamespace();
+    SecretValue key = randomKey();
+    String name = "bounded-" + ns;
+    clusterWorkspace(name, simulator(key), key, spec -> {
+      KeyPolicy policy = new KeyPolicy();
+      policy.setMaxLifetime("24h");
+      spec.setKeyPolicy(policy);
+    });
+    ApiKey garbled = using(apiKey(ns, "garbled", KeyType.Clients), WorkspaceRef.CLUSTER_WORKSPACE, name);
+    garbled.getSpec().setExpiresAt("next tuesday");
+    harness.create(garbled);
+    ApiKey reported = harness.awaitReady(ns, "garbled", false, Reasons.INVALID_SPEC);
+    assertTrue(reported.getStatus().condition("Ready").get().getMessage().contains("spec.expiresAt"));
+  }
+
   private static void assertDenied(String ns, String name, String rule) {
     ApiKey denied = harness.awaitReady(ns, name, false, Reasons.WORKSPACE_DENIED);
     String message = denied.getStatus().condition("Ready").get().getMessage();
