@@ -141,7 +141,9 @@ public class ApiKeyReconciler implements Reconciler<ApiKey>, Cleaner<ApiKey> {
     store.save(status);
     checkpoints.reached(Point.STATUS_WRITTEN, apiKey);
     UpdateControl<ApiKey> control = UpdateControl.noUpdate();
-    if (outcome.wakeUp() != null) {
+    if (store.changedMeanwhile(apiKey)) {
+      control.rescheduleAfter(1); // an edit raced this reconcile: act on it now
+    } else if (outcome.wakeUp() != null) {
       control.rescheduleAfter(outcome.wakeUp().toMillis());
     }
     return control;

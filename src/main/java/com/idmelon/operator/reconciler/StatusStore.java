@@ -28,6 +28,21 @@ final class StatusStore {
     });
   }
 
+  /**
+   * True when the ApiKey changed between the version this reconcile read and the one its status patch returned
+   * (an edit of the spec or annotations raced the reconcile): the operator's cache now holds the newer version, so
+   * the edit's own event may be dropped as stale, and the caller must look again.
+   */
+  boolean changedMeanwhile(ApiKey reconciled) {
+    if (latest == reconciled) {
+      return false;
+    }
+    return !java.util.Objects.equals(latest.getMetadata().getGeneration(), reconciled.getMetadata().getGeneration())
+        || !java.util.Objects.equals(latest.getMetadata().getAnnotations(), reconciled.getMetadata().getAnnotations())
+        || !java.util.Objects.equals(latest.getMetadata().getDeletionTimestamp(),
+            reconciled.getMetadata().getDeletionTimestamp());
+  }
+
   static ApiKeyStatus copy(ApiKeyStatus status) {
     return status == null ? null : Serialization.jsonMapper().convertValue(status, ApiKeyStatus.class);
   }

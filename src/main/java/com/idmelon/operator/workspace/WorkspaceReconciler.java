@@ -115,8 +115,16 @@ abstract class WorkspaceReconciler<R extends CustomResource<? extends WorkspaceS
     status.setObservedGeneration(workspace.getMetadata().getGeneration());
     status.setLastCheckedAt(now.truncatedTo(java.time.temporal.ChronoUnit.SECONDS).toString());
     status.setApiKeys(apiKeysUsing.applyAsInt(id));
-    workspace.setStatus(status);
-    UpdateControl<R> control = UpdateControl.patchStatus(workspace);
+    R written = context.resourceOperations().jsonPatchPrimaryStatus(workspace, r -> {
+      r.setStatus(status);
+      return r;
+    });
+    UpdateControl<R> control = UpdateControl.noUpdate();
+    if (written != null && !java.util.Objects.equals(written.getMetadata().getGeneration(),
+        workspace.getMetadata().getGeneration())) {
+      // the spec was edited while this check ran: the cache holds the edit now and may drop its event
+      return control.rescheduleAfter(1);
+    }
     if (invalid.isPresent()) {
       return control; // a spec change brings it back
     }

@@ -10,10 +10,10 @@ import com.idmelon.operator.crd.v1alpha1.ApiKey;
 import com.idmelon.operator.idmelon.KeyType;
 import com.idmelon.operator.reconciler.Checkpoints.Point;
 import com.idmelon.operator.simulator.SimulatedKey;
+import com.idmelon.operator.support.DieAt;
 import com.idmelon.operator.support.OperatorHarness;
 import java.time.Clock;
 import java.util.List;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -27,33 +27,6 @@ class CrashSafetyTest {
   @RegisterExtension
   static final OperatorHarness harness = OperatorHarness.shared(Clock.systemUTC());
 
-  /** Makes the operator die at one point for one ApiKey: from then on it does nothing at all, like a dead process. */
-  static final class DieAt implements Checkpoints {
-    private final Point point;
-    private final String name;
-    private final CountDownLatch died = new CountDownLatch(1);
-    private volatile boolean dead;
-
-    DieAt(Point point, String name) {
-      this.point = point;
-      this.name = name;
-    }
-
-    @Override
-    public void reached(Point reached, ApiKey apiKey) {
-      if (!dead && reached == point && name.equals(apiKey.getMetadata().getName())) {
-        dead = true;
-        died.countDown();
-      }
-      if (dead) {
-        throw new IllegalStateException("simulated crash at " + point);
-      }
-    }
-
-    void awaitDeath() throws InterruptedException {
-      assertTrue(died.await(20, TimeUnit.SECONDS), "the operator reached " + point);
-    }
-  }
 
   private static void crashThenRestart(DieAt dieAt, Runnable trigger) throws InterruptedException {
     harness.stopOperator();

@@ -11,9 +11,9 @@ import com.idmelon.operator.idmelon.KeyType;
 import com.idmelon.operator.reconciler.Checkpoints;
 import com.idmelon.operator.reconciler.Reasons;
 import com.idmelon.operator.simulator.SimulatedKey;
+import com.idmelon.operator.support.DieAt;
 import com.idmelon.operator.support.OperatorHarness;
 import java.util.List;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
@@ -22,23 +22,6 @@ import org.junit.jupiter.api.Test;
  * an interrupted create in one never deletes a key of the other, even one of the same name made in the same window.
  */
 class SharedIdmelonWorkspaceTest {
-
-  /** Makes the operator die right after IDmelon created the key, like a killed process. */
-  private static final class DieAfterCreate implements Checkpoints {
-    private final CountDownLatch died = new CountDownLatch(1);
-    private volatile boolean dead;
-
-    @Override
-    public void reached(Point point, ApiKey apiKey) {
-      if (!dead && point == Point.IDMELON_ANSWERED) {
-        dead = true;
-        died.countDown();
-      }
-      if (dead) {
-        throw new IllegalStateException("simulated crash");
-      }
-    }
-  }
 
   private static void prefix(OperatorHarness cluster, String prefix, OperatorHarness idmelonOf) {
     cluster.client.resources(ClusterWorkspace.class).withName("default").edit(w -> {
@@ -61,11 +44,11 @@ class SharedIdmelonWorkspaceTest {
       String ns = "shared";
 
       // west issues "Key twin"; east's operator dies right after IDmelon created its own "Key twin"
-      DieAfterCreate dieAt = new DieAfterCreate();
+      DieAt dieAt = new DieAt(Checkpoints.Point.IDMELON_ANSWERED, null);
       east.stopOperator();
       east.startOperator(dieAt);
       east.create(apiKey(ns, "twin", KeyType.Clients));
-      assertTrue(dieAt.died.await(20, TimeUnit.SECONDS), "east died after the create");
+      dieAt.awaitDeath();
       west.create(apiKey(ns, "twin", KeyType.Clients));
       String westKey = west.awaitReady(ns, "twin", true, Reasons.ISSUED).getStatus().getKeyId();
 

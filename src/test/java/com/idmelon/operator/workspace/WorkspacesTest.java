@@ -91,6 +91,10 @@ class WorkspacesTest {
     return simulator.requests().stream().filter(r -> r.path().startsWith(simulator.keysPath())).count();
   }
 
+  private static long checks(IdmelonSimulator simulator) {
+    return simulator.requests().stream().filter(r -> r.path().equals(IdmelonSimulator.STATISTICS_PATH)).count();
+  }
+
   private static long refusals(IdmelonSimulator simulator) {
     return simulator.requests().stream().filter(r -> r.status() == 401).count();
   }
@@ -202,6 +206,39 @@ class WorkspacesTest {
   }
 
   @Test
+  void aTightenedPolicyRevokesNothingStopsRotationsAndDeletionStillRevokes() throws IOException {
+    String ns = harness.newNamespace();
+    SecretValue key = randomKey();
+    IdmelonSimulator idmelon = simulator(key);
+    String name = "tightening-" + ns;
+    clusterWorkspace(name, idmelon, key, s -> { });
+    harness.create(using(apiKey(ns, "existing", KeyType.SharedMobile), WorkspaceRef.CLUSTER_WORKSPACE, name));
+    String keyId = harness.awaitReady(ns, "existing", true, Reasons.ISSUED).getStatus().getKeyId();
+
+    ClusterWorkspace tightened = harness.client.resources(ClusterWorkspace.class).withName(name).edit(w -> {
+      KeyPolicy policy = new KeyPolicy();
+      policy.setAllowedTypes(List.of(KeyType.Clients));
+      w.getSpec().setKeyPolicy(policy);
+      return w;
+    });
+    await().atMost(20, TimeUnit.SECONDS).until(() -> tightened.getMetadata().getGeneration().equals(harness.client
+        .resources(ClusterWorkspace.class).withName(name).get().getStatus().getObservedGeneration()));
+    harness.client.resources(ApiKey.class).inNamespace(ns).withName("existing").edit(k -> {
+      k.getMetadata().getAnnotations().put(ApiKey.RESET_ANNOTATION, "rotate-now");
+      return k;
+    });
+    ApiKey denied = harness.awaitReady(ns, "existing", false, Reasons.WORKSPACE_DENIED);
+    assertTrue(denied.getStatus().condition("Ready").get().getMessage().contains("no longer rotated"));
+    assertEquals(keyId, denied.getStatus().getKeyId(), "not rotated");
+    assertTrue(idmelon.key(keyId).isPresent(), "not revoked");
+    assertTrue(idmelon.authenticate(data(harness.secret(ns, "existing"), "apiKey")).isPresent(), "still works");
+
+    harness.client.resources(ApiKey.class).inNamespace(ns).withName("existing").delete();
+    await().atMost(20, TimeUnit.SECONDS).until(() -> harness.get(ns, "existing") == null);
+    assertTrue(idmelon.key(keyId).isEmpty(), "deleting the ApiKey still revokes its key");
+  }
+
+  @Test
   void anUnreadableLifetimeUnderAMaxLifetimePolicyIsAnInvalidSpecNotAFailure() throws IOException {
     String ns = harness.newNamespace();
     SecretValue key = randomKey();
@@ -279,13 +316,15 @@ class WorkspacesTest {
     harness.create(using(apiKey(ns, "before", KeyType.Clients), WorkspaceRef.CLUSTER_WORKSPACE, name));
     harness.awaitReady(ns, "before", true, Reasons.ISSUED);
 
+    // the checks after creation (the workspace, then its Secret appearing) are done
+    await().atMost(20, TimeUnit.SECONDS).until(() -> checks(idmelon) >= 2);
+    long before = checks(idmelon);
     harness.client.secrets().inNamespace(WorkspaceBootstrap.SYSTEM_NAMESPACE).withName(name + "-admin-key").edit(s -> {
       s.getData().put("adminKey", Base64.getEncoder().encodeToString(second.value().reveal().getBytes(StandardCharsets.UTF_8)));
       return s;
     });
-    // the operator checked the new key (a verify call authenticated by it) before the old one goes
-    await().atMost(20, TimeUnit.SECONDS).until(() -> idmelon.requests().stream()
-        .filter(r -> r.path().equals(IdmelonSimulator.STATISTICS_PATH)).count() >= 2);
+    // the edit made the operator check the new key before the old one goes
+    await().atMost(20, TimeUnit.SECONDS).until(() -> checks(idmelon) > before);
     panel.delete(first.key().id());
 
     harness.create(using(apiKey(ns, "after", KeyType.Clients), WorkspaceRef.CLUSTER_WORKSPACE, name));
@@ -307,12 +346,16 @@ class WorkspacesTest {
     harness.create(using(apiKey(ns, "credential", KeyType.Admin), WorkspaceRef.CLUSTER_WORKSPACE, name));
     harness.awaitReady(ns, "credential", true, Reasons.ISSUED);
     // 2. the workspace now reads its Admin key from that ApiKey's Secret; 3. the hand-made key is deleted
-    harness.client.resources(ClusterWorkspace.class).withName(name).edit(w -> {
+    ClusterWorkspace pointed = harness.client.resources(ClusterWorkspace.class).withName(name).edit(w -> {
       w.getSpec().setAdminKeySecretRef(new AdminKeySecretRef("credential", ns, "apiKey"));
       return w;
     });
-    await().atMost(20, TimeUnit.SECONDS).until(() -> idmelon.requests().stream()
-        .filter(r -> r.path().equals(IdmelonSimulator.STATISTICS_PATH)).count() >= 2);
+    // the operator checked the workspace with its new Secret (observed the edited generation) before the old key goes
+    await().atMost(20, TimeUnit.SECONDS).until(() -> {
+      ClusterWorkspace now = harness.client.resources(ClusterWorkspace.class).withName(name).get();
+      return now.getStatus() != null && pointed.getMetadata().getGeneration().equals(now.getStatus().getObservedGeneration())
+          && now.getStatus().condition("Ready").map(c -> c.getReason().equals("Valid")).orElse(false);
+    });
     panel.delete(handMade.key().id());
     idmelon.clearRequests();
 
