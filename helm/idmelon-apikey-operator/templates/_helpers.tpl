@@ -53,8 +53,9 @@ app.kubernetes.io/managed-by: {{ .Release.Service }}
   verbs: ["create"]
 - apiGroups: ["idmelon.com"]
   resources: ["workspaces"]
-  # list/watch: the informer; the operator writes only their status
-  verbs: ["list", "watch"]
+  # list/watch: the informer; get: before leaving a deleted ApiKey's key unrevoked, the API server must confirm
+  # that its workspace is gone (a cache may lag); the operator writes only their status
+  verbs: ["get", "list", "watch"]
 - apiGroups: ["idmelon.com"]
   resources: ["workspaces/status"]
   verbs: ["patch"]
@@ -64,7 +65,7 @@ app.kubernetes.io/managed-by: {{ .Release.Service }}
 {{- define "apikey-operator.clusterRules" -}}
 - apiGroups: ["idmelon.com"]
   resources: ["clusterworkspaces"]
-  verbs: ["list", "watch"]
+  verbs: ["get", "list", "watch"]
 - apiGroups: ["idmelon.com"]
   resources: ["clusterworkspaces/status"]
   verbs: ["patch"]

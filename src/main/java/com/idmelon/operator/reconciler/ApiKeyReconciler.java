@@ -240,7 +240,7 @@ public class ApiKeyReconciler implements Reconciler<ApiKey>, Cleaner<ApiKey> {
     Instant now = clock.instant();
     IdmelonClients.Target workspace = clients.target(apiKey, now);
     if (!workspace.exists()) {
-      return deletion.withoutWorkspace(apiKey, workspace, now, backoff.max());
+      return deletion.withoutWorkspace(apiKey, workspace, now, backoff.max(), clients);
     }
     Optional<Secret> secret = secrets.find(apiKey.getMetadata().getNamespace(), apiKey.secretName())
         .filter(s -> ManagedSecret.isOwnedBy(s, apiKey));

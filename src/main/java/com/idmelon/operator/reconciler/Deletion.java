@@ -90,7 +90,8 @@ final class Deletion {
    * Deleting an ApiKey whose workspace is gone: nothing can revoke its key, so after a bounded wait (the workspace
    * may be re-created) the finalizer is released, with a Warning naming the key left in IDmelon.
    */
-  DeleteControl withoutWorkspace(ApiKey apiKey, IdmelonClients.Target workspace, Instant now, Duration maxDelay) {
+  DeleteControl withoutWorkspace(ApiKey apiKey, IdmelonClients.Target workspace, Instant now, Duration maxDelay,
+      IdmelonClients clients) {
     Instant deleted = apiKey.getMetadata().getDeletionTimestamp() == null ? now
         : KeyTimes.parse(apiKey.getMetadata().getDeletionTimestamp());
     Instant giveUp = deleted.plus(deletionWait);
@@ -103,6 +104,10 @@ final class Deletion {
           workspace.notReady(), KeyTimes.format(giveUp), keys);
       return DeleteControl.noFinalizerRemoval().rescheduleAfter(
           Math.min(Duration.between(now, giveUp).toMillis() + 1, maxDelay.toMillis()));
+    }
+    if (!clients.confirmedMissing(apiKey)) {
+      // the cache may lag (an operator just started): only the API server's own "not found" releases a key
+      return DeleteControl.noFinalizerRemoval().rescheduleAfter(maxDelay.toMillis());
     }
     log.warn("{}: deleted without revoking key {}: {}", apiKey.ref(), keys, workspace.notReady());
     events.warning(apiKey, Reasons.KEY_NOT_REVOKED, "Key " + String.join(", ", keys) + " was not revoked in IDmelon: "

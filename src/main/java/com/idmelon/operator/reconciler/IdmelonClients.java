@@ -30,6 +30,11 @@ public interface IdmelonClients {
    * Tells {@code wake} which ApiKeys to reconcile again when something they depend on changed (a workspace became
    * Ready, a namespace's labels changed).
    */
+  /** Whether the API server itself (not a cache) says the ApiKey's workspace does not exist. */
+  default boolean confirmedMissing(ApiKey apiKey) {
+    return true;
+  }
+
   /** The operator wrote this Secret: a workspace whose Admin key it holds uses the new value at once. */
   default void secretWritten(io.fabric8.kubernetes.api.model.Secret secret) {}
 

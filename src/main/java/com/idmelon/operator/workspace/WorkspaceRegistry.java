@@ -1,6 +1,8 @@
 package com.idmelon.operator.workspace;
 
 import com.idmelon.operator.crd.v1alpha1.ApiKey;
+import com.idmelon.operator.crd.v1alpha1.ClusterWorkspace;
+import com.idmelon.operator.crd.v1alpha1.Workspace;
 import com.idmelon.operator.crd.v1alpha1.WorkspaceRef;
 import com.idmelon.operator.crd.v1alpha1.WorkspaceSpecBase;
 import com.idmelon.operator.idmelon.HttpIdmelonClient;
@@ -11,6 +13,7 @@ import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.Namespace;
 import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
 import io.fabric8.kubernetes.client.utils.Serialization;
@@ -184,6 +187,19 @@ public final class WorkspaceRegistry implements IdmelonClients, AutoCloseable {
       denial = Optional.empty();
     }
     return new Target(ref, true, null, entry.client, prefix, denial, poll);
+  }
+
+  @Override
+  public boolean confirmedMissing(ApiKey apiKey) {
+    WorkspaceRef ref = refFor(apiKey);
+    try {
+      return ref.isCluster()
+          ? kubernetes.resources(ClusterWorkspace.class).withName(ref.getName()).get() == null
+          : kubernetes.resources(Workspace.class).inNamespace(apiKey.getMetadata().getNamespace())
+              .withName(ref.getName()).get() == null;
+    } catch (KubernetesClientException e) {
+      return false; // not known: keep waiting
+    }
   }
 
   /**

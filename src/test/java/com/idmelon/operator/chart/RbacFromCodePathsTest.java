@@ -52,7 +52,7 @@ class RbacFromCodePathsTest {
           .endMetadata().build()).create();
       OperatorRuntime runtime = fixture.runtime(o -> o.withLeaderElection(new LeaderElectionConfiguration(
           "idmelon-apikey-operator", "operators", Duration.ofSeconds(3), Duration.ofSeconds(2),
-          Duration.ofMillis(300), "replica", null, false)), operatorClient);
+          Duration.ofMillis(300), "replica", null, false)).withDeletionWait(Duration.ofMillis(300)), operatorClient);
       try {
         runtime.start();
         exerciseEveryCodePath(fixture.client);
@@ -126,8 +126,21 @@ class RbacFromCodePathsTest {
     teamKey.getSpec().setWorkspaceRef(new WorkspaceRef(WorkspaceRef.WORKSPACE, "team"));
     client.resource(teamKey).create();
     awaitReady(client, ns, "c", "Issued");
-    // deletion: finalizer removal after revoking
+    // an ApiKey whose workspace was deleted: released after the wait, once the API server confirms the workspace gone
+    WorkspaceBootstrap.clusterWorkspace(client, "temporary", shared.getSpec().getBaseUrl(),
+        shared.getSpec().getApiKeysPath(), com.idmelon.operator.idmelon.SecretValue.of(new String(
+            java.util.Base64.getDecoder().decode(client.secrets().inNamespace(WorkspaceBootstrap.SYSTEM_NAMESPACE)
+                .withName("default-admin-key").get().getData().get("adminKey")), java.nio.charset.StandardCharsets.UTF_8)),
+        s -> { });
+    ApiKey stranded = apiKey(ns, "d", KeyType.Clients);
+    stranded.getSpec().setWorkspaceRef(new WorkspaceRef(WorkspaceRef.CLUSTER_WORKSPACE, "temporary"));
+    client.resource(stranded).create();
+    awaitReady(client, ns, "d", "Issued");
+    client.resources(ClusterWorkspace.class).withName("temporary").delete();
+    client.resources(ApiKey.class).inNamespace(ns).withName("d").delete();
+    client.resources(Workspace.class).inNamespace(ns).withName("team").delete();
     client.resources(ApiKey.class).inNamespace(ns).withName("c").delete();
+    // deletion: finalizer removal after revoking
     client.resources(ApiKey.class).inNamespace(ns).withName("a").delete();
     client.resources(ApiKey.class).inNamespace(ns).withName("b").delete();
     await().atMost(15, TimeUnit.SECONDS).until(() -> client.resources(ApiKey.class).inNamespace(ns).list().getItems().isEmpty());
