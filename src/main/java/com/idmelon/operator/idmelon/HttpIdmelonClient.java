@@ -313,7 +313,8 @@ public final class HttpIdmelonClient implements IdmelonClient {
 
   private static String describe(IOException e) {
     String message = e.getMessage();
-    return e.getClass().getSimpleName() + (message == null ? "" : " (" + message + ")");
+    // a server can put anything into a protocol error: printable and short, like every text from outside
+    return e.getClass().getSimpleName() + (message == null ? "" : " (" + IdmelonKeyId.printable(message, 200) + ")");
   }
 
   private static JsonNode parse(String operation, byte[] body) {

@@ -87,7 +87,7 @@ public class ApiKeyReconciler implements Reconciler<ApiKey>, Cleaner<ApiKey> {
             .build(),
         context);
     secrets = new SecretWriter(context.getClient(), informer, clients::secretWritten);
-    issuer = new KeyIssuer(secrets, events, checkpoints, rotations);
+    issuer = new KeyIssuer(secrets, events, checkpoints, rotations, clock);
     housekeeping = new Housekeeping(secrets, events, backoff, this::delayFor);
     KeyInventory inventory =
         new KeyInventory(clients, pollInterval, clock, () -> context.getPrimaryCache().list(), rotations);
@@ -173,8 +173,8 @@ public class ApiKeyReconciler implements Reconciler<ApiKey>, Cleaner<ApiKey> {
         workspace.keyNamePrefix() + apiKey.getSpec().getName());
     String redo = null;
     if (status.getPending() != null) {
-      redo = recovery.resolve(apiKey, status, secret, t.idmelon(), context.getPrimaryCache().list().toList(), now)
-          .orElse(null);
+      redo = recovery.resolve(apiKey, status, secret, t.idmelon(), () -> context.getPrimaryCache().list().toList(),
+          now).orElse(null);
     }
     Step step = NextStep.decide(new NextStep.Facts(apiKey.getSpec(), status, apiKey.resetRequest(),
         observer.secretState(t), observer.keyState(t), redo,
@@ -248,7 +248,7 @@ public class ApiKeyReconciler implements Reconciler<ApiKey>, Cleaner<ApiKey> {
       if (workspace.client() == null) {
         throw new IdmelonUnavailableException("revoke", 0, workspace.notReady(), null, null);
       }
-      deletion.revoke(apiKey, workspace.client(), secret, context.getPrimaryCache().list().toList());
+      deletion.revoke(apiKey, workspace.client(), secret, () -> context.getPrimaryCache().list().toList());
       backoff.reset(apiKey.ref());
       return DeleteControl.defaultDelete();
     } catch (IdmelonException e) {

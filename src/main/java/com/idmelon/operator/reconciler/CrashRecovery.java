@@ -6,6 +6,7 @@ import com.idmelon.operator.crd.v1alpha1.Pending;
 import com.idmelon.operator.crd.v1alpha1.Retirement;
 import com.idmelon.operator.idmelon.IdmelonClient;
 import com.idmelon.operator.idmelon.IdmelonKey;
+import com.idmelon.operator.idmelon.IdmelonUnavailableException;
 import io.fabric8.kubernetes.api.model.Secret;
 import java.time.Duration;
 import java.time.Instant;
@@ -13,6 +14,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -37,7 +39,7 @@ final class CrashRecovery {
    * @return the operation to do again (Pending.RESET or REPLACE), or empty; a missing key is issued anyway
    */
   Optional<String> resolve(ApiKey apiKey, ApiKeyStatus status, Optional<Secret> secret, IdmelonClient idmelon,
-      List<ApiKey> everyApiKey, Instant now) {
+      Supplier<List<ApiKey>> everyApiKey, Instant now) {
     Pending pending = completed(apiKey, status.getPending());
     String operation = pending.getOperation();
     Optional<ManagedSecret.Published> claim = secret.flatMap(ManagedSecret::published)
@@ -60,7 +62,7 @@ final class CrashRecovery {
       status.setPending(null);
       return Optional.of(Pending.RESET);
     }
-    Optional<IdmelonKey> delivered = delivered(apiKey, status, claim, idmelon, everyApiKey);
+    Optional<IdmelonKey> delivered = delivered(apiKey, status, claim, idmelon, everyApiKey.get());
     if (delivered.isPresent()) {
       IdmelonKey key = delivered.get();
       String replaced = status.getKeyId();
@@ -98,7 +100,7 @@ final class CrashRecovery {
     String id = claim.get().keyId();
     if (!KeyOwnership.validId(id) || id.equals(status.getKeyId())
         || KeyOwnership.heldByOthers(apiKey, everyApiKey).contains(id)
-        || KeyOwnership.indistinguishable(apiKey, pending, everyApiKey)) {
+        || KeyOwnership.indistinguishable(apiKey, pending, everyApiKey, idmelon.requestTimeout())) {
       log.warn("{}: the key id in Secret {} is not one the interrupted {} made; it is ignored", apiKey.ref(),
           apiKey.secretName(), pending.getOperation());
       return Optional.empty();
@@ -117,7 +119,7 @@ final class CrashRecovery {
    * {@link KeyOwnership#orphans}); the keys the status holds and {@code keep} are spared. Throws if IDmelon fails:
    * the caller keeps the marker.
    */
-  void deleteOrphans(ApiKey apiKey, ApiKeyStatus status, IdmelonClient idmelon, List<ApiKey> everyApiKey,
+  void deleteOrphans(ApiKey apiKey, ApiKeyStatus status, IdmelonClient idmelon, Supplier<List<ApiKey>> everyApiKey,
       Set<String> keep) {
     Pending pending = completed(apiKey, status.getPending());
     Set<String> spared = new HashSet<>(keep);
@@ -128,13 +130,21 @@ final class CrashRecovery {
     if (Pending.RESET.equals(pending.getOperation())) {
       return; // a reset makes no new key
     }
-    if (KeyOwnership.indistinguishable(apiKey, pending, everyApiKey)) {
-      log.warn("{}: an interrupted {} may have left a key, but another ApiKey is creating a key with the same name"
-          + " and type: none is deleted", apiKey.ref(), pending.getOperation());
-      return;
+    if (KeyOwnership.indistinguishable(apiKey, pending, everyApiKey.get(), idmelon.requestTimeout())) {
+      // keep the marker: clearing it would leak the key the interrupted call may have made
+      throw new IdmelonUnavailableException("orphan search", 0, "an interrupted " + pending.getOperation()
+          + " may have left a key, but another ApiKey of the workspace is creating a key with the same name and"
+          + " type; the clean-up waits until that call is resolved", null, null);
     }
-    List<IdmelonKey> orphans = KeyOwnership.orphans(idmelon.list(), pending, idmelon.requestTimeout(),
-        KeyOwnership.heldByOthers(apiKey, everyApiKey), spared);
+    List<IdmelonKey> listed = idmelon.list();
+    // the ApiKeys as they are now, after the list: a create that started meanwhile has its marker or key recorded
+    List<ApiKey> now = everyApiKey.get();
+    if (KeyOwnership.indistinguishable(apiKey, pending, now, idmelon.requestTimeout())) {
+      throw new IdmelonUnavailableException("orphan search", 0, "another ApiKey of the workspace started creating"
+          + " a key with the same name and type; the clean-up waits until that call is resolved", null, null);
+    }
+    List<IdmelonKey> orphans = KeyOwnership.orphans(listed, pending, idmelon.requestTimeout(),
+        KeyOwnership.heldByOthers(apiKey, now), spared);
     for (IdmelonKey orphan : orphans) {
       idmelon.delete(orphan.id());
       log.warn("{}: deleted key {}, created by an interrupted attempt and never delivered", apiKey.ref(), orphan.id());

@@ -48,7 +48,8 @@ final class Deletion {
    *
    * @param secret the ApiKey's own Secret, which may hold the key of an interrupted create
    */
-  void revoke(ApiKey apiKey, IdmelonClient idmelon, Optional<Secret> secret, List<ApiKey> everyApiKey) {
+  void revoke(ApiKey apiKey, IdmelonClient idmelon, Optional<Secret> secret,
+      java.util.function.Supplier<List<ApiKey>> everyApiKey) {
     ApiKeyStatus status = apiKey.getStatus();
     if (status == null) {
       return;
@@ -64,7 +65,7 @@ final class Deletion {
     if (pending != null && !Pending.RESET.equals(pending.getOperation())) {
       // the key of an interrupted create: kept with Retain if it reached the Secret, else nobody's
       Optional<IdmelonKey> delivered = recovery.delivered(apiKey, status,
-          secret.flatMap(ManagedSecret::published), idmelon, everyApiKey);
+          secret.flatMap(ManagedSecret::published), idmelon, everyApiKey.get());
       delivered.ifPresent(k -> (retain ? kept : revoke).add(k.id()));
       recovery.deleteOrphans(apiKey, status, idmelon, everyApiKey, kept);
     }

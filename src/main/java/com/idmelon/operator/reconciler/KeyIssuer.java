@@ -31,8 +31,11 @@ final class KeyIssuer {
   private final EventRecorder events;
   private final Checkpoints checkpoints;
   private final RotationListener rotations;
+  private final java.time.Clock clock;
 
-  KeyIssuer(SecretWriter secrets, EventRecorder events, Checkpoints checkpoints, RotationListener rotations) {
+  KeyIssuer(SecretWriter secrets, EventRecorder events, Checkpoints checkpoints, RotationListener rotations,
+      java.time.Clock clock) {
+    this.clock = clock;
     this.secrets = secrets;
     this.events = events;
     this.checkpoints = checkpoints;
@@ -128,7 +131,8 @@ final class KeyIssuer {
    * any instant leaves a trace (see DESIGN.md). A refusal creates nothing, so it clears the marker again.
    */
   private IssuedKey call(Turn t, String operation, String keyId, String reset, Supplier<IssuedKey> idmelonCall) {
-    t.status().setPending(new Pending(operation, KeyTimes.format(t.now()), keyId, t.keyName(),
+    // the window of the call starts now, not when the reconcile began (recovery may have taken a while)
+    t.status().setPending(new Pending(operation, KeyTimes.format(clock.instant()), keyId, t.keyName(),
         t.spec().getType(), reset));
     t.store().save(t.status());
     checkpoints.reached(Point.PENDING_RECORDED, t.apiKey());

@@ -5,6 +5,7 @@ import com.idmelon.operator.crd.v1alpha1.Pending;
 import com.idmelon.operator.idmelon.IdmelonKey;
 import com.idmelon.operator.idmelon.IdmelonKeyId;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Objects;
@@ -51,18 +52,37 @@ final class KeyOwnership {
   }
 
   /**
-   * True when another ApiKey is itself in the middle of creating a key with the same name and type: its key and
-   * ours cannot be told apart, so neither is adopted nor deleted as an orphan.
+   * True when another ApiKey of the same workspace is itself creating a key with the same name and type, at a time
+   * whose window overlaps ours: its key and ours cannot be told apart, so neither is adopted nor deleted until one
+   * of the two calls is resolved. A marker whose window has passed never blocks another ApiKey.
    */
-  static boolean indistinguishable(ApiKey self, Pending pending, List<ApiKey> everyApiKey) {
+  static boolean indistinguishable(ApiKey self, Pending pending, List<ApiKey> everyApiKey, Duration requestTimeout) {
+    Instant ours = KeyTimes.parse(pending.getStartedAt());
+    Duration overlap = requestTimeout.plus(KeyTimes.LATE_COMPLETION).plus(KeyTimes.CLOCK_SKEW.multipliedBy(2));
     for (ApiKey other : everyApiKey) {
       Pending theirs = other.getStatus() == null ? null : other.getStatus().getPending();
-      if (theirs != null && !sameResource(self, other) && !Pending.RESET.equals(theirs.getOperation())
-          && Objects.equals(theirs.getName(), pending.getName()) && theirs.getType() == pending.getType()) {
+      if (theirs == null || sameResource(self, other) || Pending.RESET.equals(theirs.getOperation())
+          || !Objects.equals(theirs.getName(), pending.getName()) || theirs.getType() != pending.getType()
+          || !sameWorkspace(self, other)) {
+        continue;
+      }
+      Instant started = KeyTimes.parse(theirs.getStartedAt());
+      if (ours == null || started == null || Duration.between(ours, started).abs().compareTo(overlap) <= 0) {
         return true;
       }
     }
     return false;
+  }
+
+  /** Whether two ApiKeys' statuses name the same workspace (a namespaced Workspace only within a namespace). */
+  private static boolean sameWorkspace(ApiKey a, ApiKey b) {
+    var left = a.getStatus() == null ? null : a.getStatus().getWorkspace();
+    var right = b.getStatus() == null ? null : b.getStatus().getWorkspace();
+    if (left == null || right == null) {
+      return true; // not known: assume the worst
+    }
+    return left.equals(right)
+        && (left.isCluster() || Objects.equals(a.getMetadata().getNamespace(), b.getMetadata().getNamespace()));
   }
 
   /**

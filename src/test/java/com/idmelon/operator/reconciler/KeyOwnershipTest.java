@@ -82,7 +82,21 @@ class KeyOwnershipTest {
     ApiKey self = apiKey("self", null, ISSUE);
     Pending sameReplace = new Pending(Pending.REPLACE, "2026-11-27T12:00:01Z", "k_x", "prod/Reporting", KeyType.Admin,
         null);
-    assertTrue(KeyOwnership.indistinguishable(self, ISSUE, List.of(self, apiKey("other", "k_x", sameReplace))));
+    assertTrue(KeyOwnership.indistinguishable(self, ISSUE, List.of(self, apiKey("other", "k_x", sameReplace)), TIMEOUT));
+  }
+
+  @Test
+  void aStaleMarkerOrAnotherWorkspaceNeverBlocksTheCleanUp() {
+    ApiKey self = apiKey("self", null, ISSUE);
+    self.getStatus().setWorkspace(new com.idmelon.operator.crd.v1alpha1.WorkspaceRef("ClusterWorkspace", "eu"));
+    Pending longAgo = new Pending(Pending.ISSUE, "2026-11-27T11:00:00Z", null, "prod/Reporting", KeyType.Admin, null);
+    assertFalse(KeyOwnership.indistinguishable(self, ISSUE, List.of(self, apiKey("old", null, longAgo)), TIMEOUT),
+        "a marker left an hour earlier (a tenant's stuck ApiKey) does not block ours");
+    Pending now = new Pending(Pending.ISSUE, "2026-11-27T12:00:01Z", null, "prod/Reporting", KeyType.Admin, null);
+    ApiKey elsewhere = apiKey("elsewhere", null, now);
+    elsewhere.getStatus().setWorkspace(new com.idmelon.operator.crd.v1alpha1.WorkspaceRef("ClusterWorkspace", "us"));
+    assertFalse(KeyOwnership.indistinguishable(self, ISSUE, List.of(self, elsewhere), TIMEOUT),
+        "a create in another workspace cannot make our key");
   }
 
   @Test
@@ -93,7 +107,7 @@ class KeyOwnershipTest {
     Pending otherType = new Pending(Pending.ISSUE, "2026-11-27T12:00:01Z", null, "prod/Reporting", KeyType.Clients,
         null);
     assertFalse(KeyOwnership.indistinguishable(self, ISSUE, List.of(self, apiKey("a", "k_x", reset),
-        apiKey("b", null, otherName), apiKey("c", null, otherType))));
+        apiKey("b", null, otherName), apiKey("c", null, otherType)), TIMEOUT));
   }
 
   @Test

@@ -230,6 +230,19 @@ public final class OperatorHarness implements AutoCloseable, AfterAllCallback {
     });
   }
 
+  /**
+   * Edits a resource the operator also writes (its status): retried on a 409, as kubectl edit would be, because the
+   * operator's own status patch can land between the read and the write.
+   */
+  public static <T> T retryOnConflict(java.util.concurrent.Callable<T> edit) {
+    java.util.concurrent.atomic.AtomicReference<T> result = new java.util.concurrent.atomic.AtomicReference<>();
+    await().atMost(10, TimeUnit.SECONDS).pollInterval(Duration.ofMillis(50)).ignoreExceptions().until(() -> {
+      result.set(edit.call());
+      return true;
+    });
+    return result.get();
+  }
+
   public Secret secret(String namespace, String name) {
     return client.secrets().inNamespace(namespace).withName(name).get();
   }

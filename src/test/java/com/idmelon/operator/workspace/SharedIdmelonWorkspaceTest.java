@@ -24,11 +24,11 @@ import org.junit.jupiter.api.Test;
 class SharedIdmelonWorkspaceTest {
 
   private static void prefix(OperatorHarness cluster, String prefix, OperatorHarness idmelonOf) {
-    cluster.client.resources(ClusterWorkspace.class).withName("default").edit(w -> {
+    OperatorHarness.retryOnConflict(() -> cluster.client.resources(ClusterWorkspace.class).withName("default").edit(w -> {
       w.getSpec().setKeyNamePrefix(prefix);
       w.getSpec().setBaseUrl(idmelonOf.simulator().baseUrl().toString());
       return w;
-    });
+    }));
     cluster.client.secrets().inNamespace(WorkspaceBootstrap.SYSTEM_NAMESPACE).withName("default-admin-key").edit(s -> {
       s.getData().put("adminKey", java.util.Base64.getEncoder().encodeToString(
           idmelonOf.adminKey.get().reveal().getBytes(java.nio.charset.StandardCharsets.UTF_8)));

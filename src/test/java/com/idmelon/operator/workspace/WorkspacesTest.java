@@ -215,12 +215,13 @@ class WorkspacesTest {
     harness.create(using(apiKey(ns, "existing", KeyType.SharedMobile), WorkspaceRef.CLUSTER_WORKSPACE, name));
     String keyId = harness.awaitReady(ns, "existing", true, Reasons.ISSUED).getStatus().getKeyId();
 
-    ClusterWorkspace tightened = harness.client.resources(ClusterWorkspace.class).withName(name).edit(w -> {
-      KeyPolicy policy = new KeyPolicy();
-      policy.setAllowedTypes(List.of(KeyType.Clients));
-      w.getSpec().setKeyPolicy(policy);
-      return w;
-    });
+    ClusterWorkspace tightened = OperatorHarness.retryOnConflict(() -> harness.client.resources(ClusterWorkspace.class)
+        .withName(name).edit(w -> {
+          KeyPolicy policy = new KeyPolicy();
+          policy.setAllowedTypes(List.of(KeyType.Clients));
+          w.getSpec().setKeyPolicy(policy);
+          return w;
+        }));
     await().atMost(20, TimeUnit.SECONDS).until(() -> tightened.getMetadata().getGeneration().equals(harness.client
         .resources(ClusterWorkspace.class).withName(name).get().getStatus().getObservedGeneration()));
     harness.client.resources(ApiKey.class).inNamespace(ns).withName("existing").edit(k -> {
@@ -346,10 +347,11 @@ class WorkspacesTest {
     harness.create(using(apiKey(ns, "credential", KeyType.Admin), WorkspaceRef.CLUSTER_WORKSPACE, name));
     harness.awaitReady(ns, "credential", true, Reasons.ISSUED);
     // 2. the workspace now reads its Admin key from that ApiKey's Secret; 3. the hand-made key is deleted
-    ClusterWorkspace pointed = harness.client.resources(ClusterWorkspace.class).withName(name).edit(w -> {
-      w.getSpec().setAdminKeySecretRef(new AdminKeySecretRef("credential", ns, "apiKey"));
-      return w;
-    });
+    ClusterWorkspace pointed = OperatorHarness.retryOnConflict(() -> harness.client.resources(ClusterWorkspace.class)
+        .withName(name).edit(w -> {
+          w.getSpec().setAdminKeySecretRef(new AdminKeySecretRef("credential", ns, "apiKey"));
+          return w;
+        }));
     // the operator checked the workspace with its new Secret (observed the edited generation) before the old key goes
     await().atMost(20, TimeUnit.SECONDS).until(() -> {
       ClusterWorkspace now = harness.client.resources(ClusterWorkspace.class).withName(name).get();
