@@ -246,6 +246,9 @@ public class ApiKeyReconciler implements Reconciler<ApiKey>, Cleaner<ApiKey> {
         .filter(s -> ManagedSecret.isOwnedBy(s, apiKey));
     try {
       if (workspace.client() == null) {
+        if (!Deletion.needsIdmelon(apiKey)) {
+          return DeleteControl.defaultDelete(); // Retain, nothing retiring, nothing pending: nothing to ask IDmelon
+        }
         throw new IdmelonUnavailableException("revoke", 0, workspace.notReady(), null, null);
       }
       deletion.revoke(apiKey, workspace.client(), secret, () -> context.getPrimaryCache().list().toList());

@@ -117,6 +117,18 @@ final class Deletion {
     return DeleteControl.defaultDelete();
   }
 
+  /** Whether deleting this ApiKey has anything to ask of IDmelon (a key to revoke, an interrupted create to undo). */
+  static boolean needsIdmelon(ApiKey apiKey) {
+    ApiKeyStatus status = apiKey.getStatus();
+    if (status == null) {
+      return false;
+    }
+    boolean retain = apiKey.getSpec() == null || apiKey.getSpec().unreadable() != null
+        || apiKey.getSpec().effectiveDeletionPolicy() == DeletionPolicy.Retain;
+    return status.getPending() != null || !status.retiringOrEmpty().isEmpty()
+        || (!retain && status.getKeyId() != null);
+  }
+
   /** The keys the status holds (current and retiring): what deletion would revoke. */
   static List<String> heldKeys(ApiKey apiKey) {
     ApiKeyStatus status = apiKey.getStatus();

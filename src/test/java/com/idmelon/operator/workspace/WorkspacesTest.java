@@ -398,6 +398,29 @@ class WorkspacesTest {
   }
 
   @Test
+  void aRetainedApiKeyIsDeletedAtOnceEvenWhenItsWorkspaceIsUnusable() throws IOException {
+    String ns = harness.newNamespace();
+    SecretValue key = randomKey();
+    IdmelonSimulator idmelon = simulator(key);
+    String name = "broken-" + ns;
+    clusterWorkspace(name, idmelon, key, s -> { });
+    ApiKey kept = using(apiKey(ns, "kept", KeyType.Clients), WorkspaceRef.CLUSTER_WORKSPACE, name);
+    kept.getSpec().setDeletionPolicy(com.idmelon.operator.crd.v1alpha1.DeletionPolicy.Retain);
+    harness.create(kept);
+    String keyId = harness.awaitReady(ns, "kept", true, Reasons.ISSUED).getStatus().getKeyId();
+
+    // the workspace's spec becomes unusable (the Admin key may not travel over plain http to another host)
+    OperatorHarness.retryOnConflict(() -> harness.client.resources(ClusterWorkspace.class).withName(name).edit(w -> {
+      w.getSpec().setBaseUrl("http://idmelon.example.com");
+      return w;
+    }));
+    await().atMost(20, TimeUnit.SECONDS).until(() -> "InvalidSpec".equals(readyReason("ClusterWorkspace", null, name)));
+    harness.client.resources(ApiKey.class).inNamespace(ns).withName("kept").delete();
+    await().atMost(10, TimeUnit.SECONDS).until(() -> harness.get(ns, "kept") == null);
+    assertTrue(idmelon.key(keyId).isPresent(), "retained");
+  }
+
+  @Test
   void deletingAnApiKeyWhoseWorkspaceIsDownKeepsRetrying() throws IOException {
     String ns = harness.newNamespace();
     SecretValue key = randomKey();
