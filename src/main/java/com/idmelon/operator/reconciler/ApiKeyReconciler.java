@@ -167,7 +167,7 @@ public class ApiKeyReconciler implements Reconciler<ApiKey>, Cleaner<ApiKey> {
       // an existing key stays (deleting the ApiKey still revokes it) but is no longer rotated or renewed
       return Outcome.notReady(Reasons.WORKSPACE_DENIED, workspace.denial().get()
           + (status.getKeyId() == null ? "" : "; key " + status.getKeyId() + " stays in the Secret but is no longer"
-          + " rotated or renewed"), null);
+          + " rotated or renewed"), backoff.max()); // a loosened policy wakes it; this is a safety net
     }
     Turn t = new Turn(apiKey, status, store, workspace.client(), secret, now,
         workspace.keyNamePrefix() + apiKey.getSpec().getName());

@@ -225,6 +225,7 @@ public final class WorkspaceRegistry implements IdmelonClients, AutoCloseable {
     entries.put(id, fresh);
     if (current != null) {
       current.close();
+      onWorkspaceChange.accept(id); // a changed policy or prefix concerns its ApiKeys at once (a denial may lift)
     }
     log.info("{}: IDmelon client for {}", id, baseUrl);
     return new Connection(client, adminKey);
