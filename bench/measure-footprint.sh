@@ -23,7 +23,7 @@ printf 'apiVersion: idmelon.com/v1alpha1\nkind: ClusterWorkspace\nmetadata: {nam
   | kubectl create --validate=false -f - >/dev/null
 
 # the chart's JVM options, with the heap cap its 384Mi memory limit gives (MaxRAMPercentage=50)
-METRICS_PORT=$METRICS_PORT \
+METRICS_PORT=$METRICS_PORT HEALTH_PORT=$METRICS_PORT \
   JAVA_TOOL_OPTIONS="-Xmx192m -XX:+UseSerialGC -XX:+ExitOnOutOfMemoryError" \
   java -jar "$JAR" run > "$WORK/operator.log" 2>&1 &
 OPERATOR=$!

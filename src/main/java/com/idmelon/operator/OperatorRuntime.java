@@ -24,16 +24,16 @@ public final class OperatorRuntime implements AutoCloseable {
   /**
    * Builds everything and serves the endpoints; the operator itself starts with {@link #start()}.
    *
-   * @param metricsPort port of /metrics, /healthz, /readyz (0: any free port)
+   * @param endpoints ports of /metrics and of /healthz, /readyz, and the metrics token if any
    */
-  public static OperatorRuntime create(KubernetesClient kubernetes, int metricsPort, ApiKeyOperator.Options options)
-      throws IOException {
+  public static OperatorRuntime create(KubernetesClient kubernetes, HealthServer.Settings endpoints,
+      ApiKeyOperator.Options options) throws IOException {
     OperatorMetrics metrics = new OperatorMetrics();
     ApiKeyOperator operator = new ApiKeyOperator(kubernetes,
         options.withMetrics(metrics.josdk()).withRotationListener(metrics).withIdmelonCallObserver(metrics));
     metrics.trackApiKeys(operator::cachedApiKeys);
     metrics.trackWorkspaces(() -> operator.workspaces().states());
-    HealthServer health = new HealthServer(metricsPort, metrics, operator::notReadyBecause);
+    HealthServer health = new HealthServer(endpoints, metrics, operator::notReadyBecause);
     return new OperatorRuntime(metrics, operator, health);
   }
 
@@ -42,7 +42,11 @@ public final class OperatorRuntime implements AutoCloseable {
   }
 
   public int metricsPort() {
-    return health.port();
+    return health.metricsPort();
+  }
+
+  public int healthPort() {
+    return health.healthPort();
   }
 
   public OperatorMetrics metrics() {

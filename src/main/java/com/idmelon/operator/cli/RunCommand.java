@@ -5,6 +5,8 @@ import com.idmelon.operator.OperatorRuntime;
 import com.idmelon.operator.StartupException;
 import com.idmelon.operator.config.OperatorConfig;
 import com.idmelon.operator.crd.v1alpha1.ApiKey;
+import com.idmelon.operator.observability.HealthServer;
+import com.idmelon.operator.observability.MetricsToken;
 import io.javaoperatorsdk.operator.api.config.LeaderElectionConfiguration;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
@@ -28,7 +30,11 @@ import picocli.CommandLine.Command;
       "  DEFAULT_WORKSPACE       the ClusterWorkspace of ApiKeys without spec.workspaceRef (default: default)",
       "                          IDmelon credentials live in workspaces' Secrets, never in this environment",
       "  WATCH_NAMESPACES        comma-separated namespaces to watch (empty: all)",
-      "  METRICS_PORT            port of the metrics and health endpoints (default 8080)",
+      "  METRICS_PORT            port of /metrics (default 8080)",
+      "  HEALTH_PORT             port of the probes /healthz and /readyz (default 8081; equal to METRICS_PORT: one",
+      "                          port serves all three)",
+      "  METRICS_BEARER_TOKEN_FILE  a file holding the bearer token /metrics requires (default: none required);",
+      "                          read again when it changes",
       "  POLL_INTERVAL           how often each workspace's key list is read to notice keys deleted there (default 10m)",
       "  WORKSPACE_CHECK_INTERVAL  how often each workspace's Admin key is checked (default 5m)",
       "  DELETION_WORKSPACE_WAIT   how long a deleted ApiKey waits for its missing workspace (default 10m)",
@@ -45,6 +51,7 @@ public final class RunCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     OperatorConfig config = OperatorConfig.fromEnvironment(System.getenv());
+    HealthServer.Settings endpoints = endpoints(config);
     KubernetesClient kubernetes = new KubernetesClientBuilder().build();
     checkKubernetes(kubernetes, config);
     ApiKeyOperator.Options options = ApiKeyOperator.Options.defaults()
@@ -68,9 +75,10 @@ public final class RunCommand implements Callable<Integer> {
     }
     OperatorRuntime runtime;
     try {
-      runtime = OperatorRuntime.create(kubernetes, config.metricsPort(), options);
+      runtime = OperatorRuntime.create(kubernetes, endpoints, options);
     } catch (java.net.BindException e) {
-      throw new StartupException("cannot serve metrics on port " + config.metricsPort() + ": " + e.getMessage());
+      throw new StartupException("cannot serve metrics on port " + config.metricsPort() + " and probes on port "
+          + config.healthPort() + ": " + e.getMessage());
     }
     CountDownLatch stopped = new CountDownLatch(1);
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
@@ -79,11 +87,25 @@ public final class RunCommand implements Callable<Integer> {
       stopped.countDown();
     }, "shutdown"));
     runtime.start();
-    log.info("metrics on :{}/metrics, probes on /healthz and /readyz", runtime.metricsPort());
+    log.info("metrics on :{}/metrics{}, probes on :{}/healthz and /readyz", runtime.metricsPort(),
+        config.metricsTokenFile().isPresent() ? " (bearer token required)" : "", runtime.healthPort());
     log.info("operator started (namespaces: {})",
         config.watchNamespaces().isEmpty() ? "all" : String.join(",", config.watchNamespaces()));
     stopped.await();
     return 0;
+  }
+
+  static HealthServer.Settings endpoints(OperatorConfig config) {
+    HealthServer.Settings settings = HealthServer.Settings.ports(config.metricsPort(), config.healthPort());
+    if (config.metricsTokenFile().isEmpty()) {
+      return settings;
+    }
+    try {
+      return settings.withMetricsToken(MetricsToken.load(config.metricsTokenFile().get()));
+    } catch (java.io.IOException e) {
+      throw new StartupException("METRICS_BEARER_TOKEN_FILE: cannot read the metrics token: "
+          + (e instanceof java.nio.file.NoSuchFileException ? "no file " + e.getMessage() : e.getMessage()));
+    }
   }
 
   static void checkKubernetes(KubernetesClient kubernetes, OperatorConfig config) {

@@ -1,9 +1,11 @@
 package com.idmelon.operator.config;
 
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.stream.Collectors;
 
@@ -12,6 +14,8 @@ public record OperatorConfig(
     String defaultWorkspace,
     Set<String> watchNamespaces,
     int metricsPort,
+    int healthPort,
+    Optional<Path> metricsTokenFile,
     boolean leaderElection,
     Duration requestTimeout,
     Duration pollInterval,
@@ -39,13 +43,19 @@ public record OperatorConfig(
         .filter(s -> !s.isEmpty())
         .collect(Collectors.toUnmodifiableSet());
     int metricsPort = integer("METRICS_PORT", env.getOrDefault("METRICS_PORT", "8080"), 0, 65535);
+    int healthPort = integer("HEALTH_PORT", env.getOrDefault("HEALTH_PORT", "8081"), 0, 65535);
+    if (healthPort == metricsPort && metricsPort == 0) {
+      throw new ConfigException("METRICS_PORT and HEALTH_PORT are both 0: give them fixed ports");
+    }
+    Optional<Path> metricsTokenFile = Optional.ofNullable(env.get("METRICS_BEARER_TOKEN_FILE"))
+        .map(String::trim).filter(s -> !s.isEmpty()).map(Path::of);
     boolean leaderElection = bool("LEADER_ELECTION", env.getOrDefault("LEADER_ELECTION", "false"));
     int timeoutSeconds = integer("IDMELON_TIMEOUT_SECONDS", env.getOrDefault("IDMELON_TIMEOUT_SECONDS", "30"), 1, 600);
     Duration pollInterval = duration("POLL_INTERVAL", env.getOrDefault("POLL_INTERVAL", "10m"));
     int concurrency = integer("MAX_CONCURRENT_RECONCILES", env.getOrDefault("MAX_CONCURRENT_RECONCILES", "10"), 1, 200);
     Duration checkInterval = duration("WORKSPACE_CHECK_INTERVAL", env.getOrDefault("WORKSPACE_CHECK_INTERVAL", "5m"));
     Duration deletionWait = duration("DELETION_WORKSPACE_WAIT", env.getOrDefault("DELETION_WORKSPACE_WAIT", "10m"));
-    return new OperatorConfig(defaultWorkspace, namespaces, metricsPort, leaderElection,
+    return new OperatorConfig(defaultWorkspace, namespaces, metricsPort, healthPort, metricsTokenFile, leaderElection,
         Duration.ofSeconds(timeoutSeconds), pollInterval, concurrency, checkInterval, deletionWait);
   }
 

@@ -106,6 +106,15 @@ public final class OperatorMetrics implements IdmelonCallObserver, RotationListe
         .increment();
   }
 
+  /** A client of the metrics or health endpoints was cut off: slow, idle, or one too many. */
+  void endpointConnectionDropped(String reason) {
+    Counter.builder("idmelon.endpoint.connections.dropped")
+        .description("Connections to the metrics and health endpoints closed because they were too slow or too many")
+        .tag("reason", reason)
+        .register(registry)
+        .increment();
+  }
+
   /** The Prometheus text exposition. */
   public String scrape() {
     refreshApiKeyGauges();

@@ -96,7 +96,8 @@ final class Cluster implements AutoCloseable {
     metricsPort = freePort();
     Map<String, String> all = new java.util.HashMap<>(Map.of(
         "KUBECONFIG", dir.resolve("kubeconfig").toString(),
-        "METRICS_PORT", Integer.toString(metricsPort)));
+        "METRICS_PORT", Integer.toString(metricsPort),
+        "HEALTH_PORT", Integer.toString(metricsPort))); // one listener serves metrics and probes
     all.putAll(env);
     operatorStarts++;
     // the chart's JVM settings, the heap capped as its 384Mi limit caps it, unless a run needs more

@@ -39,7 +39,8 @@ class StartupFailureTest {
   @Test
   void malformedSettingsAreNamed() {
     assertEquals("default", OperatorConfig.fromEnvironment(Map.of()).defaultWorkspace());
-    for (var bad : Map.of("METRICS_PORT", "eighty", "LEADER_ELECTION", "maybe", "DEFAULT_WORKSPACE", "Not A Name",
+    for (var bad : Map.of("METRICS_PORT", "eighty", "HEALTH_PORT", "70000", "LEADER_ELECTION", "maybe",
+        "DEFAULT_WORKSPACE", "Not A Name",
         "WORKSPACE_CHECK_INTERVAL", "often", "DELETION_WORKSPACE_WAIT", "1s").entrySet()) {
       ConfigException e = assertThrows(ConfigException.class,
           () -> OperatorConfig.fromEnvironment(Map.of(bad.getKey(), bad.getValue())));
@@ -49,6 +50,21 @@ class StartupFailureTest {
         "WATCH_NAMESPACES", "a, b,,"));
     assertEquals(java.util.Set.of("a", "b"), config.watchNamespaces());
     assertEquals("eu-prod", config.defaultWorkspace());
+  }
+
+  @Test
+  void aMetricsTokenFileThatCannotBeReadStopsTheStartWithItsName() throws IOException {
+    Path absent = dir.resolve("no-token");
+    StartupException missing = assertThrows(StartupException.class, () -> RunCommand.endpoints(
+        OperatorConfig.fromEnvironment(Map.of("METRICS_BEARER_TOKEN_FILE", absent.toString()))));
+    assertTrue(missing.getMessage().contains(absent.toString()), missing.getMessage());
+    Path empty = java.nio.file.Files.writeString(dir.resolve("empty-token"), "\n");
+    StartupException blank = assertThrows(StartupException.class, () -> RunCommand.endpoints(
+        OperatorConfig.fromEnvironment(Map.of("METRICS_BEARER_TOKEN_FILE", empty.toString()))));
+    assertTrue(blank.getMessage().contains("is empty"), blank.getMessage());
+    OperatorConfig defaults = OperatorConfig.fromEnvironment(Map.of());
+    assertEquals(8080, defaults.metricsPort());
+    assertEquals(8081, defaults.healthPort(), "probes listen apart from the metrics by default");
   }
 
   @Test

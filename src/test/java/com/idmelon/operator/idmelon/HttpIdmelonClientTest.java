@@ -400,10 +400,14 @@ class HttpIdmelonClientTest {
 
   @Test
   void aRedirectIsNotFollowedAndTheAdminKeyNeverReachesItsTarget() throws IOException {
-    try (ScriptedServer elsewhere = ScriptedServer.json(200, "[]");
+    // another host (127.0.0.2 is loopback too on Linux, but another host to an HTTP client) and another port
+    try (ScriptedServer elsewhere = new ScriptedServer(java.net.InetAddress.getByName("127.0.0.2"),
+            exchange -> ScriptedServer.send(exchange, 200, "[]"));
+        ScriptedServer otherPort = ScriptedServer.json(200, "[]");
         ScriptedServer redirecting = new ScriptedServer(exchange -> {
           int status = exchange.getRequestMethod().equals("GET") ? 302 : 307;
-          exchange.getResponseHeaders().add("Location", elsewhere.baseUrl() + exchange.getRequestURI().getPath());
+          ScriptedServer target = exchange.getRequestMethod().equals("DELETE") ? otherPort : elsewhere;
+          exchange.getResponseHeaders().add("Location", target.baseUrl() + exchange.getRequestURI().getPath());
           exchange.sendResponseHeaders(status, -1);
         })) {
       HttpIdmelonClient redirected = clientOf(redirecting);
@@ -416,7 +420,8 @@ class HttpIdmelonClientTest {
 
       assertEquals(3, redirecting.received().size());
       assertEquals("bootstrap", redirecting.received().get(0).authorization());
-      assertTrue(elsewhere.received().isEmpty(), "nothing reached the redirect target: " + elsewhere.received());
+      assertTrue(elsewhere.received().isEmpty(), "nothing reached the other host: " + elsewhere.received());
+      assertTrue(otherPort.received().isEmpty(), "nothing reached the other port: " + otherPort.received());
     }
   }
 

@@ -34,7 +34,12 @@ final class ScriptedServer implements AutoCloseable {
   });
 
   ScriptedServer(Answer answer) throws IOException {
-    server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 16);
+    this(InetAddress.getLoopbackAddress(), answer);
+  }
+
+  /** On another address, e.g. 127.0.0.2: another host as far as an HTTP client can tell. */
+  ScriptedServer(InetAddress address, Answer answer) throws IOException {
+    server = HttpServer.create(new InetSocketAddress(address, 0), 16);
     server.createContext("/", exchange -> {
       try (exchange) {
         String body = new String(exchange.getRequestBody().readAllBytes(), StandardCharsets.UTF_8);
@@ -62,7 +67,7 @@ final class ScriptedServer implements AutoCloseable {
   }
 
   URI baseUrl() {
-    return URI.create("http://127.0.0.1:" + server.getAddress().getPort());
+    return URI.create("http://" + server.getAddress().getAddress().getHostAddress() + ":" + server.getAddress().getPort());
   }
 
   List<Received> received() {

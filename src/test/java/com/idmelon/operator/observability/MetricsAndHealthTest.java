@@ -17,6 +17,7 @@ import java.nio.file.Files;
 import java.nio.file.attribute.FileTime;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
@@ -40,6 +41,10 @@ class MetricsAndHealthTest {
       ApiKey renewingReady = awaitReady(fixture, "renewing");
 
       String metrics = fixture.get(runtime, "/metrics").body();
+      ApiKey fixedReady = fixture.client.resources(ApiKey.class).inNamespace("metrics").withName("fixed").get();
+      for (ApiKey ready : List.of(fixedReady, renewingReady)) {
+        assertFalse(metrics.contains(ready.getStatus().getKeyId()), "no key id in any metric or label");
+      }
       assertEquals(1924992000.0, value(metrics,
           "idmelon_apikey_expiration_timestamp_seconds{name=\"fixed\",namespace=\"metrics\",type=\"Admin\"").orElseThrow());
       assertEquals((double) Instant.parse(renewingReady.getStatus().getRenewalTime()).getEpochSecond(), value(metrics,

@@ -45,12 +45,13 @@ public final class RuntimeFixture implements AutoCloseable {
   /** A runtime using {@code kubernetesClient} for every Kubernetes request. */
   public OperatorRuntime runtime(UnaryOperator<ApiKeyOperator.Options> options, KubernetesClient kubernetesClient)
       throws IOException {
-    return OperatorRuntime.create(kubernetesClient, 0, options.apply(ApiKeyOperator.Options.defaults()
+    return OperatorRuntime.create(kubernetesClient, HealthServer.Settings.ports(0, 0), options.apply(ApiKeyOperator.Options.defaults()
         .withBackoff(Duration.ofMillis(200), Duration.ofSeconds(2)).withRequestTimeout(Duration.ofSeconds(5))));
   }
 
   HttpResponse<String> get(OperatorRuntime runtime, String path) throws Exception {
-    return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + runtime.metricsPort() + path)).build(),
+    return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:"
+        + (path.startsWith("/metrics") ? runtime.metricsPort() : runtime.healthPort()) + path)).build(),
         HttpResponse.BodyHandlers.ofString());
   }
 
