@@ -2,6 +2,7 @@ package com.idmelon.operator;
 
 import com.idmelon.operator.crd.v1alpha1.ApiKey;
 import com.idmelon.operator.reconciler.ApiKeyReconciler;
+import com.idmelon.operator.reconciler.CacheTrim;
 import com.idmelon.operator.reconciler.Backoff;
 import com.idmelon.operator.reconciler.Checkpoints;
 import com.idmelon.operator.reconciler.RotationListener;
@@ -150,15 +151,26 @@ public final class ApiKeyOperator implements AutoCloseable {
       if (!options.watchNamespaces().isEmpty()) {
         c.settingNamespaces(options.watchNamespaces());
       }
+      if (CacheTrim.ENABLED) {
+        c.withItemStore(new CacheTrim.Store<>(CacheTrim::apiKey)); // a tenant's annotations cost the cache nothing
+      }
     });
     ToIntFunction<WorkspaceId> using = id -> (int) reconciler.cachedApiKeys()
         .filter(k -> workspaces.idFor(k).equals(id)).count();
     Backoff checks = new Backoff(options.backoffInitial(), options.backoffMax());
     operator.register(new ClusterWorkspaceReconciler(workspaces, options.clock(), options.workspaceCheckInterval(),
-        checks, using), c -> c.withRetry(retry));
+        checks, using), c -> {
+          c.withRetry(retry);
+          if (CacheTrim.ENABLED) {
+            c.withItemStore(new CacheTrim.Store<>(CacheTrim::metadataOnly));
+          }
+        });
     operator.register(new NamespacedWorkspaceReconciler(workspaces, options.clock(), options.workspaceCheckInterval(),
         checks, using), c -> {
           c.withRetry(retry);
+          if (CacheTrim.ENABLED) {
+            c.withItemStore(new CacheTrim.Store<>(CacheTrim::metadataOnly));
+          }
           if (!options.watchNamespaces().isEmpty()) {
             c.settingNamespaces(options.watchNamespaces());
           }

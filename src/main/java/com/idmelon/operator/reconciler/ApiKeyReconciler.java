@@ -75,17 +75,35 @@ public class ApiKeyReconciler implements Reconciler<ApiKey>, Cleaner<ApiKey> {
     this.deletion = new Deletion(recovery, events, rotations, deletionWait);
   }
 
+  /** The ApiKey a Secret's controller reference names, from the cache. */
+  private static java.util.Optional<ApiKey> ownerOf(Secret secret, EventSourceContext<ApiKey> context) {
+    if (secret.getMetadata().getOwnerReferences() == null) {
+      return java.util.Optional.empty();
+    }
+    return secret.getMetadata().getOwnerReferences().stream()
+        .filter(ref -> "ApiKey".equals(ref.getKind()) && Boolean.TRUE.equals(ref.getController()))
+        .findFirst()
+        .flatMap(ref -> context.getPrimaryCache()
+            .get(new io.javaoperatorsdk.operator.processing.event.ResourceID(ref.getName(),
+                secret.getMetadata().getNamespace())))
+        .filter(owner -> secret.getMetadata().getOwnerReferences().stream()
+            .anyMatch(ref -> java.util.Objects.equals(ref.getUid(), owner.getMetadata().getUid())));
+  }
+
   @Override
   public List<EventSource<?, ApiKey>> prepareEventSources(EventSourceContext<ApiKey> context) {
     // Only Secrets carrying our label are cached: unrelated Secrets cost no memory. A foreign Secret with the
     // target name is found by a direct read before anything is issued.
-    InformerEventSource<Secret, ApiKey> informer = new InformerEventSource<>(
-        InformerEventSourceConfiguration.from(Secret.class, ApiKey.class)
-            .withName("managed-secrets")
-            .withLabelSelector(ManagedSecret.SELECTOR)
-            .withSecondaryToPrimaryMapper(Mappers.fromOwnerReferences(ApiKey.class, false))
-            .build(),
-        context);
+    var secretsConfig = InformerEventSourceConfiguration.from(Secret.class, ApiKey.class)
+        .withName("managed-secrets")
+        .withLabelSelector(ManagedSecret.SELECTOR)
+        .withSecondaryToPrimaryMapper(Mappers.fromOwnerReferences(ApiKey.class, false));
+    if (CacheTrim.ENABLED) {
+      // a labelled Secret keeps only what drift detection reads: a tenant's megabytes on it cost the cache nothing
+      secretsConfig.withItemStore(new CacheTrim.Store<>(secret -> CacheTrim.secret(secret,
+          s -> ownerOf(s, context).map(owner -> owner.getSpec() == null ? null : owner.getSpec().getSecretTemplate()))));
+    }
+    InformerEventSource<Secret, ApiKey> informer = new InformerEventSource<>(secretsConfig.build(), context);
     secrets = new SecretWriter(context.getClient(), informer, clients::secretWritten);
     issuer = new KeyIssuer(secrets, events, checkpoints, rotations, clock);
     housekeeping = new Housekeeping(secrets, events, backoff, this::delayFor);

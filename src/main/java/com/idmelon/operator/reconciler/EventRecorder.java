@@ -50,7 +50,7 @@ public final class EventRecorder {
                   .build())
               .withType(type)
               .withReason(reason)
-              .withMessage(message)
+              .withMessage(com.idmelon.operator.crd.v1alpha1.Conditions.boundedMessage(message))
               .withFirstTimestamp(now)
               .withLastTimestamp(now)
               .withCount(1)

@@ -36,6 +36,8 @@ public final class ManagedSecret {
   public static final String KEY_ID = "keyId";
   public static final String TYPE = "type";
   public static final String EXPIRES_AT = "expiresAt";
+  /** The data keys the operator writes, the only ones it reads back. */
+  static final java.util.Set<String> DATA_KEYS = java.util.Set.of(API_KEY, KEY_ID, TYPE, EXPIRES_AT);
 
   /** What a Secret claims the operator published into it: evidence of a value, never of a key's identity. */
   public record Published(String keyId, KeyType type, String fingerprint) {}

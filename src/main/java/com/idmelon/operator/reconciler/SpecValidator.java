@@ -22,8 +22,11 @@ public final class SpecValidator {
 
   /** A label value, or the name part of a label or annotation key (Kubernetes' qualified name). */
   private static final Pattern QUALIFIED_NAME = Pattern.compile("^([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]$");
-  /** The API server refuses annotations whose keys and values add up to more than this. */
-  private static final int MAX_ANNOTATIONS_BYTES = 256 * 1024;
+  /**
+   * The API server refuses annotations whose keys and values add up to more than 256 KiB; the operator's own
+   * annotations on the Secret need a little of it.
+   */
+  private static final int MAX_ANNOTATIONS_BYTES = 256 * 1024 - 4 * 1024;
 
   private SpecValidator() {}
 
@@ -43,6 +46,10 @@ public final class SpecValidator {
     }
     if (spec.getName() == null || spec.getName().isBlank() || spec.getName().length() > 100) {
       return Optional.of("spec.name must be 1 to 100 characters");
+    }
+    if (spec.getName().chars().anyMatch(c -> Character.isISOControl(c) || Character.getType(c) == Character.FORMAT
+        || Character.getType(c) == Character.LINE_SEPARATOR || Character.getType(c) == Character.PARAGRAPH_SEPARATOR)) {
+      return Optional.of("spec.name must not contain control characters or line breaks");
     }
     if (spec.getType() == null) {
       return Optional.of("spec.type is required: Admin, SharedMobile or Clients");
@@ -153,7 +160,8 @@ public final class SpecValidator {
         return Optional.of("spec.secretTemplate.annotations: " + UserText.quoted(annotation.getKey())
             + " is reserved for the operator (" + ManagedSecret.RESERVED_PREFIX + "*) and cannot be templated");
       }
-      bytes += annotation.getKey().length() + (annotation.getValue() == null ? 0 : annotation.getValue().length());
+      // the API server counts UTF-8 bytes
+      bytes += utf8Length(annotation.getKey()) + (annotation.getValue() == null ? 0 : utf8Length(annotation.getValue()));
     }
     if (bytes > MAX_ANNOTATIONS_BYTES) {
       return Optional.of("spec.secretTemplate.annotations are " + bytes + " bytes; the API server accepts at most "
@@ -163,6 +171,10 @@ public final class SpecValidator {
   }
 
   /** Kubernetes' rule for label and annotation keys: [DNS-subdomain prefix '/'] name of at most 63 characters. */
+  private static long utf8Length(String text) {
+    return text.getBytes(java.nio.charset.StandardCharsets.UTF_8).length;
+  }
+
   private static boolean qualifiedName(String key) {
     if (key == null || key.isEmpty()) {
       return false;

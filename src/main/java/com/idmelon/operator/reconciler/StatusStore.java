@@ -38,7 +38,8 @@ final class StatusStore {
       return false;
     }
     return !java.util.Objects.equals(latest.getMetadata().getGeneration(), reconciled.getMetadata().getGeneration())
-        || !java.util.Objects.equals(latest.getMetadata().getAnnotations(), reconciled.getMetadata().getAnnotations())
+        || !java.util.Objects.equals(CacheTrim.annotationsAsCached(latest),
+            CacheTrim.annotationsAsCached(reconciled))
         || !java.util.Objects.equals(latest.getMetadata().getDeletionTimestamp(),
             reconciled.getMetadata().getDeletionTimestamp());
   }

@@ -19,8 +19,9 @@ final class UserText {
     int taken = 0;
     for (int i = 0; i < value.length() && taken < MAX; i++, taken++) {
       char c = value.charAt(i);
-      out.append(Character.isISOControl(c) || Character.getType(c) == Character.LINE_SEPARATOR
-          || Character.getType(c) == Character.PARAGRAPH_SEPARATOR ? ' ' : c);
+      int type = Character.getType(c);
+      out.append(Character.isISOControl(c) || type == Character.LINE_SEPARATOR
+          || type == Character.PARAGRAPH_SEPARATOR || type == Character.FORMAT ? ' ' : c);
     }
     if (value.length() > MAX) {
       out.append("...");

@@ -7,6 +7,7 @@ import com.idmelon.operator.crd.v1alpha1.WorkspaceRef;
 import com.idmelon.operator.crd.v1alpha1.WorkspaceSpecBase;
 import com.idmelon.operator.idmelon.HttpIdmelonClient;
 import com.idmelon.operator.idmelon.IdmelonCallObserver;
+import com.idmelon.operator.reconciler.CacheTrim;
 import com.idmelon.operator.reconciler.GoDuration;
 import com.idmelon.operator.reconciler.IdmelonClients;
 import io.fabric8.kubernetes.api.model.HasMetadata;
@@ -100,7 +101,11 @@ public final class WorkspaceRegistry implements IdmelonClients, AutoCloseable {
     if (namespaces != null) {
       return;
     }
-    namespaces = kubernetes.namespaces().inform(new ResourceEventHandler<>() {
+    SharedIndexInformer<Namespace> informer = kubernetes.namespaces().runnableInformer(0);
+    if (CacheTrim.ENABLED) {
+      informer.itemStore(new CacheTrim.Store<>(CacheTrim::metadataOnly)); // only the labels are read
+    }
+    namespaces = informer.addEventHandler(new ResourceEventHandler<>() {
       @Override
       public void onAdd(Namespace namespace) {
         labelled(namespace);
@@ -116,6 +121,7 @@ public final class WorkspaceRegistry implements IdmelonClients, AutoCloseable {
         namespaceLabels.remove(namespace.getMetadata().getName());
       }
     });
+    namespaces.run();
   }
 
   private void labelled(Namespace namespace) {

@@ -12,6 +12,7 @@ record BenchConfig(
     int memoryKeys,
     int unrelatedSecrets,
     int unrelatedSecretBytes,
+    int annotatedKeys,
     int latencyRatePerSecond,
     Duration latencyWindow,
     int kills,
@@ -20,12 +21,12 @@ record BenchConfig(
     Path out) {
 
   static BenchConfig full() {
-    return new BenchConfig("full", 1000, List.of(0, 50), 10_000, 10_000, 100 * 1024, 10, Duration.ofSeconds(60),
+    return new BenchConfig("full", 1000, List.of(0, 50), 10_000, 10_000, 100 * 1024, 1000, 10, Duration.ofSeconds(60),
         200, 300, Duration.ofSeconds(10), Path.of("bench", "results"));
   }
 
   static BenchConfig small() {
-    return new BenchConfig("small", 100, List.of(0, 50), 1000, 200, 100 * 1024, 10, Duration.ofSeconds(10),
+    return new BenchConfig("small", 100, List.of(0, 50), 1000, 200, 100 * 1024, 200, 10, Duration.ofSeconds(10),
         20, 40, Duration.ofSeconds(10), Path.of("target", "bench"));
   }
 
@@ -34,7 +35,7 @@ record BenchConfig(
     BenchConfig base = "full".equals(System.getProperty("bench.size")) ? full() : small();
     String kills = System.getProperty("bench.kills");
     return kills == null || kills.isBlank() ? base : new BenchConfig(base.name, base.keys, base.latenciesMs,
-        base.memoryKeys, base.unrelatedSecrets, base.unrelatedSecretBytes, base.latencyRatePerSecond,
+        base.memoryKeys, base.unrelatedSecrets, base.unrelatedSecretBytes, base.annotatedKeys, base.latencyRatePerSecond,
         base.latencyWindow, Integer.parseInt(kills.trim()), base.faultKeys, base.pollInterval, base.out);
   }
 }

@@ -85,6 +85,18 @@ final class Benchmark {
       if (selected.test("memory")) {
         memory();
       }
+      if (selected.test("annotations")) {
+        double untrimmed = annotatedHeap(true);
+        double trimmed = annotatedHeap(false);
+        String prefix = "memory.annotations." + config.annotatedKeys() + "KeysWith200KiB.";
+        put(prefix + "liveHeapMiBUntrimmedCaches", round(untrimmed));
+        put(prefix + "liveHeapMiB", round(trimmed));
+        put(prefix + "ratio", round(trimmed / untrimmed));
+        if (trimmed > untrimmed / 2) {
+          violations.add("trimmed caches save less than half the heap with large annotations: " + round(trimmed)
+              + " MiB against " + round(untrimmed) + " MiB");
+        }
+      }
       if (selected.test("latency")) {
         latency();
       }
@@ -126,11 +138,17 @@ final class Benchmark {
   /** Creates {@code count} ApiKeys from {@code threads} threads; {@code created} is told each one's name. */
   private static long createAll(Cluster cluster, String prefix, int count, int threads, Consumer<ApiKey> created)
       throws Exception {
+    return createAll(cluster, prefix, count, threads, created, k -> { });
+  }
+
+  private static long createAll(Cluster cluster, String prefix, int count, int threads, Consumer<ApiKey> created,
+      Consumer<ApiKey> shape) throws Exception {
     ExecutorService pool = Executors.newFixedThreadPool(threads);
     long started = System.nanoTime();
     List<Future<?>> futures = new ArrayList<>();
     for (int i = 0; i < count; i++) {
       ApiKey apiKey = apiKey("bench-" + (i % NAMESPACES), prefix + "-" + i, KeyType.values()[i % 3]);
+      shape.accept(apiKey);
       futures.add(pool.submit(() -> {
         cluster.client.resource(apiKey).create();
         created.accept(apiKey);
@@ -274,6 +292,25 @@ final class Benchmark {
       Thread.sleep(10_000);
       put("memory.liveHeapMiB." + config.memoryKeys() + "KeysPlus" + config.unrelatedSecrets() + "UnrelatedSecrets",
           round(cluster.operatorHeapMiB()));
+    }
+  }
+
+  /**
+   * Live heap with ApiKeys that each carry 200 KiB of annotations a tenant added (as kubectl's last-applied
+   * annotation or anyone's notes can), with the caches trimmed as shipped or untrimmed as before.
+   */
+  private double annotatedHeap(boolean untrimmed) throws Exception {
+    String blob = "n".repeat(200 * 1024);
+    try (Cluster cluster = new Cluster(logs.resolve("annotations-" + (untrimmed ? "untrimmed" : "trimmed")), "4g",
+        List.of());
+        ReadyTracker ready = new ReadyTracker(cluster.client)) {
+      cluster.startOperator(Map.of("BENCH_OPERATOR_HEAP", "1g", "MAX_CONCURRENT_RECONCILES", "20",
+          "BENCH_UNTRIMMED_CACHES", Boolean.toString(untrimmed)));
+      createAll(cluster, "ann", config.annotatedKeys(), 4,
+          k -> { }, k -> k.getMetadata().setAnnotations(Map.of("team.example.com/notes", blob)));
+      awaitReady(ready, config.annotatedKeys(), Duration.ofMinutes(20));
+      Thread.sleep(3000);
+      return cluster.operatorHeapMiB();
     }
   }
 

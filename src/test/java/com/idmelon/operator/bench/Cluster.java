@@ -102,7 +102,11 @@ final class Cluster implements AutoCloseable {
     operatorStarts++;
     // the chart's JVM settings, the heap capped as its 384Mi limit caps it, unless a run needs more
     String heap = env.getOrDefault("BENCH_OPERATOR_HEAP", "192m");
-    operator = java(List.of("-Xmx" + heap, "-XX:+UseSerialGC", "-XX:+ExitOnOutOfMemoryError"), List.of("run"), all,
+    List<String> jvm = new java.util.ArrayList<>(List.of("-Xmx" + heap, "-XX:+UseSerialGC", "-XX:+ExitOnOutOfMemoryError"));
+    if ("true".equals(env.get("BENCH_UNTRIMMED_CACHES"))) {
+      jvm.add("-Didmelon.cache.untrimmed=true"); // the caches as they were before trimming, for comparison
+    }
+    operator = java(jvm, List.of("run"), all,
         dir.resolve("operator-" + operatorStarts + ".log"));
     waitFor(() -> {
       if (!operator.isAlive()) {

@@ -41,6 +41,18 @@ class ConditionsTest {
   }
 
   @Test
+  void aMessageIsOneBoundedLine() {
+    ApiKeyStatus status = new ApiKeyStatus();
+    Conditions.set(status, Conditions.READY, false, "InvalidSpec",
+        "spec.name 'a\nforged: line\r\u2028\u202e' " + "x".repeat(5000), 1L, Instant.parse("2026-01-01T00:00:00Z"));
+    String message = status.condition(Conditions.READY).orElseThrow().getMessage();
+    assertEquals(Conditions.MAX_MESSAGE + "... (cut)".length(), message.length());
+    assertTrue(message.endsWith("... (cut)"), message);
+    assertTrue(message.startsWith("spec.name 'a forged: line   ' x"), message);
+    assertEquals("short stays as it is", Conditions.boundedMessage("short stays as it is"));
+  }
+
+  @Test
   void isTrueReadsTheCondition() {
     ApiKeyStatus status = new ApiKeyStatus();
     assertFalse(Conditions.isTrue(status, "Ready"));

@@ -29,6 +29,20 @@ class SpecValidatorTest {
   }
 
   @Test
+  void templateAnnotationsAreMeasuredInTheBytesTheApiServerCounts() {
+    // 100,000 three-byte characters: under the limit in characters, over it in UTF-8 bytes
+    Optional<String> wide = check(KeyType.Clients, k -> {
+      k.getSpec().setSecretTemplate(new com.idmelon.operator.crd.v1alpha1.SecretTemplate());
+      k.getSpec().getSecretTemplate().setAnnotations(java.util.Map.of("team.example.com/notes", "\u20ac".repeat(100_000)));
+    });
+    assertViolation("spec.secretTemplate.annotations are 300022 bytes", wide);
+    assertEquals(Optional.empty(), check(KeyType.Clients, k -> {
+      k.getSpec().setSecretTemplate(new com.idmelon.operator.crd.v1alpha1.SecretTemplate());
+      k.getSpec().getSecretTemplate().setAnnotations(java.util.Map.of("team.example.com/notes", "a".repeat(100_000)));
+    }));
+  }
+
+  @Test
   void aPlainSpecIsValid() {
     assertEquals(Optional.empty(), check(KeyType.Admin, k -> { }));
     assertEquals(Optional.empty(), check(KeyType.SharedMobile, k -> {
@@ -41,6 +55,8 @@ class SpecValidatorTest {
   void eachRuleNamesItsField() {
     assertViolation("spec.name", check(KeyType.Admin, k -> k.getSpec().setName(" ")));
     assertViolation("spec.name", check(KeyType.Admin, k -> k.getSpec().setName("x".repeat(101))));
+    assertViolation("spec.name", check(KeyType.Admin, k -> k.getSpec().setName("ci\n2026-11-28 INFO forged line")));
+    assertViolation("spec.name", check(KeyType.Admin, k -> k.getSpec().setName("ci\u2028key")));
     assertViolation("spec.type", check(KeyType.Admin, k -> k.getSpec().setType(null)));
     assertViolation("spec.expiresAt and spec.duration", check(KeyType.Admin, k -> {
       k.getSpec().setExpiresAt("2030-01-01T00:00:00Z");

@@ -144,6 +144,11 @@ public final class OperatorHarness implements AutoCloseable, AfterAllCallback {
     operator.start();
   }
 
+  /** The running operator (its caches, for tests of what it keeps). */
+  public synchronized ApiKeyOperator operator() {
+    return operator;
+  }
+
   /** Stops the operator: all it kept in memory is gone, as after a crash. */
   public synchronized void stopOperator() {
     operator.close();

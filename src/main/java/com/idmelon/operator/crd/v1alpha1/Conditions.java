@@ -39,13 +39,38 @@ public final class Conditions {
         .withType(type)
         .withStatus(state)
         .withReason(reason)
-        .withMessage(message)
+        .withMessage(boundedMessage(message))
         .withObservedGeneration(generation)
         .withLastTransitionTime(transition)
         .build();
     conditions.removeIf(c -> type.equals(c.getType()));
     conditions.add(next);
     return conditions;
+  }
+
+  /** The longest message a condition or an event carries, in characters. */
+  public static final int MAX_MESSAGE = 1024;
+
+  /**
+   * A message as a status or an event may carry it: one line (control characters become spaces), at most
+   * {@link #MAX_MESSAGE} characters, a cut marked with "... (cut)". The last guard: parts a user wrote are quoted and
+   * shortened where the message is built.
+   */
+  public static String boundedMessage(String message) {
+    if (message == null) {
+      return null;
+    }
+    StringBuilder out = new StringBuilder(Math.min(message.length(), MAX_MESSAGE + 8));
+    for (int i = 0; i < message.length() && out.length() < MAX_MESSAGE; i++) {
+      char c = message.charAt(i);
+      int type = Character.getType(c);
+      out.append(Character.isISOControl(c) || type == Character.LINE_SEPARATOR
+          || type == Character.PARAGRAPH_SEPARATOR || type == Character.FORMAT ? ' ' : c);
+    }
+    if (message.length() > MAX_MESSAGE) {
+      out.append("... (cut)");
+    }
+    return out.toString();
   }
 
   public static boolean isTrue(ApiKeyStatus status, String type) {
