@@ -19,9 +19,7 @@ final class UserText {
     int taken = 0;
     for (int i = 0; i < value.length() && taken < MAX; i++, taken++) {
       char c = value.charAt(i);
-      int type = Character.getType(c);
-      out.append(Character.isISOControl(c) || type == Character.LINE_SEPARATOR
-          || type == Character.PARAGRAPH_SEPARATOR || type == Character.FORMAT ? ' ' : c);
+      out.append(com.idmelon.operator.crd.v1alpha1.Conditions.unprintable(c) ? ' ' : c);
     }
     if (value.length() > MAX) {
       out.append("...");

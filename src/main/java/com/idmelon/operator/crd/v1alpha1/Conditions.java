@@ -63,14 +63,19 @@ public final class Conditions {
     StringBuilder out = new StringBuilder(Math.min(message.length(), MAX_MESSAGE + 8));
     for (int i = 0; i < message.length() && out.length() < MAX_MESSAGE; i++) {
       char c = message.charAt(i);
-      int type = Character.getType(c);
-      out.append(Character.isISOControl(c) || type == Character.LINE_SEPARATOR
-          || type == Character.PARAGRAPH_SEPARATOR || type == Character.FORMAT ? ' ' : c);
+      out.append(unprintable(c) ? ' ' : c);
     }
     if (message.length() > MAX_MESSAGE) {
       out.append("... (cut)");
     }
     return out.toString();
+  }
+
+  /** Control characters, line and paragraph separators, and invisible format characters (e.g. bidi overrides). */
+  public static boolean unprintable(int c) {
+    int type = Character.getType(c);
+    return Character.isISOControl(c) || type == Character.LINE_SEPARATOR || type == Character.PARAGRAPH_SEPARATOR
+        || type == Character.FORMAT;
   }
 
   public static boolean isTrue(ApiKeyStatus status, String type) {
