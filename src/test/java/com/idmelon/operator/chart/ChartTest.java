@@ -33,11 +33,13 @@ import org.junit.jupiter.api.Test;
 /** The Helm chart, rendered offline by Helm itself and read back with fabric8. */
 class ChartTest {
   static final Path CHART = Path.of("helm", "idmelon-apikey-operator");
+  /** The release namespace of every rendering. */
+  static final String NAMESPACE = "idmelon-system";
 
   static List<HasMetadata> render(UnaryOperator<TemplateCommand> values) {
     String yaml = values.apply(new Helm(CHART).template()
             .withName("apikeys")
-            .withNamespace("idmelon-system")
+            .withNamespace(NAMESPACE)
             .withKubeVersion("1.31.0")
             .set("workspace.adminKeySecret.name", "idmelon-admin-key"))
         .call();
@@ -104,11 +106,48 @@ class ChartTest {
         .map(r -> r.getMetadata().getNamespace()).sorted().toList();
     assertEquals(List.of("idmelon-system", "team-a", "team-b"), secretRoles,
         "a Role per watched namespace, and a read-only one where the default workspace's Admin key is");
-    Role workspaceSecret = ofKind(namespaced, Role.class).filter(r -> r.getMetadata().getNamespace()
-        .equals("idmelon-system") && r.getMetadata().getName().endsWith("-workspace-secret")).findFirst().orElseThrow();
-    assertEquals(List.of("get", "list", "watch"), workspaceSecret.getRules().get(0).getVerbs());
+    // outside the watched namespaces: the default workspace's Admin key Secret, watched by name, and nothing else
+    Rbac rbac = Rbac.of(namespaced, NAMESPACE, "apikeys-idmelon-apikey-operator");
+    assertTrue(rbac.allows(secret("watch", "idmelon-admin-key")));
+    assertTrue(rbac.allows(secret("list", "idmelon-admin-key")));
+    assertFalse(rbac.allows(secret("list", null)), "no list of every Secret there");
+    assertFalse(rbac.allows(secret("get", "other")));
+    Stream.of("create", "patch", "update", "delete")
+        .forEach(verb -> assertFalse(rbac.allows(secret(verb, "idmelon-admin-key")), verb));
+    // without a Secret named in the values, the chart grants no Secret outside the watched namespaces
+    List<HasMetadata> ownWorkspace = render(t -> t.set("watchNamespaces[0]", "team-a")
+        .set("workspace.create", false).set("workspace.adminKeySecret.name", ""));
+    assertEquals(List.of("team-a"), ofKind(ownWorkspace, Role.class)
+        .filter(r -> r.getRules().stream().anyMatch(rule -> rule.getResources().contains("secrets")))
+        .map(r -> r.getMetadata().getNamespace()).toList());
     Deployment deployment = ofKind(namespaced, Deployment.class).findFirst().orElseThrow();
     assertEquals("team-a,team-b", env(deployment.getSpec().getTemplate().getSpec().getContainers().get(0), "WATCH_NAMESPACES"));
+  }
+
+  private static Rbac.Request secret(String verb, String name) {
+    return new Rbac.Request(NAMESPACE, "", "secrets", verb, name);
+  }
+
+  @Test
+  void leaderElectionMayCreateALeaseButReadAndRenewOnlyItsOwn() {
+    Rbac rbac = Rbac.of(render(t -> t), NAMESPACE, "apikeys-idmelon-apikey-operator");
+    // the name of a new object is in the request body, so no rule can limit create by name
+    assertTrue(rbac.allows(lease("create", null)));
+    for (String verb : List.of("get", "patch")) {
+      assertTrue(rbac.allows(lease(verb, "idmelon-apikey-operator")), verb);
+      assertFalse(rbac.allows(lease(verb, "kube-scheduler")), verb + " on another Lease");
+    }
+    assertFalse(rbac.allows(lease("delete", "idmelon-apikey-operator")));
+    assertFalse(rbac.allows(lease("list", null)));
+    assertFalse(rbac.allows(new Rbac.Request("team-a", "coordination.k8s.io", "leases", "get",
+        "idmelon-apikey-operator")), "only in the release namespace");
+
+    List<HasMetadata> withoutElection = render(t -> t.set("leaderElection.enabled", false));
+    assertFalse(Rbac.of(withoutElection, NAMESPACE, "apikeys-idmelon-apikey-operator").allows(lease("create", null)));
+  }
+
+  private static Rbac.Request lease(String verb, String name) {
+    return new Rbac.Request(NAMESPACE, "coordination.k8s.io", "leases", verb, name);
   }
 
   @Test
