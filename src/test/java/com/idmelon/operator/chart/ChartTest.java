@@ -10,8 +10,14 @@ import com.marcnuri.helm.Helm;
 import com.marcnuri.helm.LintResult;
 import com.marcnuri.helm.TemplateCommand;
 import io.fabric8.kubernetes.api.model.Container;
+import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.IntOrString;
+import io.fabric8.kubernetes.api.model.KeyToPath;
 import io.fabric8.kubernetes.api.model.PodSpec;
+import io.fabric8.kubernetes.api.model.Service;
+import io.fabric8.kubernetes.api.model.Volume;
+import io.fabric8.kubernetes.api.model.VolumeMount;
 import com.idmelon.operator.crd.v1alpha1.ClusterWorkspace;
 import com.idmelon.operator.crd.v1alpha1.Region;
 import com.idmelon.operator.idmelon.KeyType;
@@ -25,7 +31,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 
 import java.util.List;
-
+import java.util.Map;
 import java.util.function.UnaryOperator;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
@@ -188,6 +194,76 @@ class ChartTest {
   }
 
   @Test
+  void probesUseTheirOwnPortAndMetricsObjectsOnlyTheMetricsPort() {
+    List<HasMetadata> objects = render(t -> t.set("metrics.serviceMonitor.enabled", true));
+    Container container = operatorContainer(objects);
+    assertEquals("8080", env(container, "METRICS_PORT"));
+    assertEquals("8081", env(container, "HEALTH_PORT"));
+    assertEquals(8081, containerPort(container, container.getLivenessProbe().getHttpGet().getPort()));
+    assertEquals(8081, containerPort(container, container.getReadinessProbe().getHttpGet().getPort()));
+    Service service = ofKind(objects, Service.class).findFirst().orElseThrow();
+    assertEquals(List.of(8080), service.getSpec().getPorts().stream()
+        .map(p -> containerPort(container, p.getTargetPort())).toList(), "the Service exposes /metrics only");
+    assertEquals(List.of("metrics"), serviceMonitorEndpoints(objects).stream().map(e -> e.get("port")).toList());
+
+    Container moved = operatorContainer(render(t -> t.set("health.port", 9090).set("metrics.port", 9443)));
+    assertEquals(9090, containerPort(moved, moved.getLivenessProbe().getHttpGet().getPort()));
+    assertEquals("9090", env(moved, "HEALTH_PORT"));
+    assertEquals("9443", env(moved, "METRICS_PORT"));
+  }
+
+  @Test
+  @SuppressWarnings("unchecked")
+  void aScrapeTokenSecretIsMountedForTheOperatorAndSentByTheServiceMonitor() {
+    List<HasMetadata> objects = render(t -> t.set("metrics.serviceMonitor.enabled", true)
+        .set("metrics.auth.tokenSecret.name", "scrape-token").set("metrics.auth.tokenSecret.key", "bearer"));
+    Deployment deployment = ofKind(objects, Deployment.class).findFirst().orElseThrow();
+    PodSpec pod = deployment.getSpec().getTemplate().getSpec();
+    Container container = pod.getContainers().get(0);
+    Volume volume = pod.getVolumes().stream().filter(v -> v.getSecret() != null).findFirst().orElseThrow();
+    assertEquals("scrape-token", volume.getSecret().getSecretName());
+    VolumeMount mount = container.getVolumeMounts().stream().filter(m -> m.getName().equals(volume.getName()))
+        .findFirst().orElseThrow();
+    assertTrue(mount.getReadOnly());
+    assertEquals(null, mount.getSubPath(), "a subPath mount would never see the Secret change");
+    KeyToPath item = volume.getSecret().getItems().stream().filter(i -> i.getKey().equals("bearer")).findFirst()
+        .orElseThrow();
+    assertEquals(Path.of(mount.getMountPath(), item.getPath()).toString(), env(container, "METRICS_BEARER_TOKEN_FILE"),
+        "the operator reads the token where the Secret's key is mounted");
+
+    Map<String, Object> authorization = (Map<String, Object>) serviceMonitorEndpoints(objects).get(0)
+        .get("authorization");
+    assertEquals("Bearer", authorization.get("type"));
+    assertEquals(Map.of("name", "scrape-token", "key", "bearer"), authorization.get("credentials"));
+
+    List<HasMetadata> open = render(t -> t.set("metrics.serviceMonitor.enabled", true));
+    assertTrue(operatorContainer(open).getEnv().stream().noneMatch(e -> e.getName().equals("METRICS_BEARER_TOKEN_FILE")));
+    assertFalse(serviceMonitorEndpoints(open).get(0).containsKey("authorization"));
+  }
+
+  private static Container operatorContainer(List<HasMetadata> objects) {
+    return ofKind(objects, Deployment.class).findFirst().orElseThrow().getSpec().getTemplate().getSpec()
+        .getContainers().get(0);
+  }
+
+  /** The container port a probe or a Service's targetPort reaches, by number or by name. */
+  static int containerPort(Container container, IntOrString port) {
+    if (port.getIntVal() != null) {
+      return port.getIntVal();
+    }
+    return container.getPorts().stream().filter(p -> p.getName().equals(port.getStrVal())).findFirst()
+        .orElseThrow(() -> new AssertionError("no container port named " + port.getStrVal())).getContainerPort();
+  }
+
+  @SuppressWarnings("unchecked")
+  private static List<Map<String, Object>> serviceMonitorEndpoints(List<HasMetadata> objects) {
+    GenericKubernetesResource monitor = ofKind(objects, GenericKubernetesResource.class)
+        .filter(o -> o.getKind().equals("ServiceMonitor")).findFirst().orElseThrow();
+    return (List<Map<String, Object>>) ((Map<String, Object>) monitor.getAdditionalProperties().get("spec"))
+        .get("endpoints");
+  }
+
+  @Test
   void theOperatorHoldsNoIdmelonCredential() {
     Deployment deployment = ofKind(render(t -> t), Deployment.class).findFirst().orElseThrow();
     PodSpec pod = deployment.getSpec().getTemplate().getSpec();
@@ -232,6 +308,7 @@ class ChartTest {
     assertFailure("not both", t -> t.set("workspace.baseUrl", "https://skm.idmelon.example.com"));
     assertFailure("replicaCount > 1 needs leaderElection.enabled",
         t -> t.set("replicaCount", 2).set("leaderElection.enabled", false));
+    assertFailure("metrics.port and health.port must differ", t -> t.set("health.port", 8080));
   }
 
   private static ClusterWorkspace workspace(List<HasMetadata> objects) {
