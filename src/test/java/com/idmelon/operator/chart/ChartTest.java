@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.marcnuri.helm.Helm;
+import com.marcnuri.helm.InstallCommand;
 import com.marcnuri.helm.LintResult;
 import com.marcnuri.helm.TemplateCommand;
 import io.fabric8.kubernetes.api.model.Container;
@@ -15,6 +16,7 @@ import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.IntOrString;
 import io.fabric8.kubernetes.api.model.KeyToPath;
 import io.fabric8.kubernetes.api.model.PodSpec;
+import io.fabric8.kubernetes.api.model.PodTemplateSpec;
 import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.Volume;
 import io.fabric8.kubernetes.api.model.VolumeMount;
@@ -22,6 +24,7 @@ import com.idmelon.operator.crd.v1alpha1.ClusterWorkspace;
 import com.idmelon.operator.crd.v1alpha1.Region;
 import com.idmelon.operator.idmelon.KeyType;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
+import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicy;
 import io.fabric8.kubernetes.api.model.rbac.ClusterRole;
 import io.fabric8.kubernetes.api.model.rbac.PolicyRule;
 import io.fabric8.kubernetes.api.model.rbac.Role;
@@ -239,6 +242,107 @@ class ChartTest {
     List<HasMetadata> open = render(t -> t.set("metrics.serviceMonitor.enabled", true));
     assertTrue(operatorContainer(open).getEnv().stream().noneMatch(e -> e.getName().equals("METRICS_BEARER_TOKEN_FILE")));
     assertFalse(serviceMonitorEndpoints(open).get(0).containsKey("authorization"));
+  }
+
+  private static final Map<String, String> PROMETHEUS = Map.of("app.kubernetes.io/name", "prometheus");
+  private static final Ingress.Source PROMETHEUS_IN_MONITORING = Ingress.Source.pod("monitoring", PROMETHEUS, "10.8.0.5");
+  private static final Ingress.Source ANY_POD = Ingress.Source.pod("team-a", Map.of("app", "curious"), "10.8.3.7");
+  private static final Ingress.Source NEIGHBOUR = Ingress.Source.pod(NAMESPACE, Map.of("app", "other"), "10.8.1.2");
+
+  /** Who may connect to the operator's pods, as the rendered NetworkPolicies decide. */
+  private static Ingress ingress(List<HasMetadata> objects) {
+    PodTemplateSpec pod = ofKind(objects, Deployment.class).findFirst().orElseThrow().getSpec().getTemplate();
+    return new Ingress(ofKind(objects, NetworkPolicy.class).toList(), NAMESPACE, pod.getMetadata().getLabels(),
+        pod.getSpec().getContainers().get(0));
+  }
+
+  @Test
+  void byDefaultNothingCanScrapeAndOnlyTheHealthPortIsOpen() {
+    List<HasMetadata> objects = render(t -> t);
+    NetworkPolicy policy = ofKind(objects, NetworkPolicy.class).findFirst().orElseThrow();
+    assertEquals(List.of("Ingress"), policy.getSpec().getPolicyTypes(), "egress is left alone");
+    Ingress ingress = ingress(objects);
+    for (Ingress.Source source : List.of(PROMETHEUS_IN_MONITORING, ANY_POD, NEIGHBOUR)) {
+      assertFalse(ingress.admits(source, 8080), "metrics from " + source);
+      assertTrue(ingress.admits(source, 8081), "probes answer anyone: they reveal only ok or not ready");
+      for (int other : List.of(80, 443, 8443, 9090)) {
+        assertFalse(ingress.admits(source, other), other + " from " + source);
+      }
+    }
+    // not merely unreachable by these sources: no rule names the metrics port at all
+    assertTrue(policy.getSpec().getIngress().stream().flatMap(r -> r.getPorts().stream())
+        .noneMatch(p -> containerPort(operatorContainer(objects), p.getPort()) == 8080));
+    assertFalse(ofKind(render(t -> t.set("networkPolicy.enabled", false)), NetworkPolicy.class).findAny().isPresent());
+  }
+
+  @Test
+  void namedNamespacesMayScrapeAndNoOneElse() {
+    Ingress ingress = ingress(render(t -> t.set("networkPolicy.metrics.namespaces[0]", "monitoring")
+        .set("networkPolicy.metrics.namespaces[1]", "observability")));
+    assertTrue(ingress.admits(PROMETHEUS_IN_MONITORING, 8080));
+    assertTrue(ingress.admits(Ingress.Source.pod("observability", Map.of(), "10.8.4.4"), 8080));
+    assertFalse(ingress.admits(ANY_POD, 8080));
+    assertFalse(ingress.admits(NEIGHBOUR, 8080), "not even the release namespace");
+    // by the name the API server sets, not by a label anyone who may label namespaces could copy
+    assertFalse(ingress.admits(ANY_POD.withNamespaceLabel("name", "monitoring"), 8080));
+    assertFalse(ingress.admits(PROMETHEUS_IN_MONITORING, 9090), "no other port");
+
+    Ingress onlyPrometheus = ingress(render(t -> t.set("networkPolicy.metrics.namespaces[0]", "monitoring")
+        .set("networkPolicy.metrics.podSelector.matchLabels.app\\.kubernetes\\.io/name", "prometheus")));
+    assertTrue(onlyPrometheus.admits(PROMETHEUS_IN_MONITORING, 8080));
+    assertFalse(onlyPrometheus.admits(Ingress.Source.pod("monitoring", Map.of("app", "grafana"), "10.8.0.6"), 8080));
+    assertFalse(onlyPrometheus.admits(Ingress.Source.pod("team-a", PROMETHEUS, "10.8.3.8"), 8080));
+
+    Ingress byLabel = ingress(render(t -> t.set("networkPolicy.metrics.namespaceSelector.matchLabels.scrapers", "yes")));
+    assertTrue(byLabel.admits(ANY_POD.withNamespaceLabel("scrapers", "yes"), 8080));
+    assertFalse(byLabel.admits(PROMETHEUS_IN_MONITORING, 8080));
+
+    Ingress podsBeside = ingress(render(t -> t.set("networkPolicy.metrics.podSelector.matchLabels.app", "other")));
+    assertTrue(podsBeside.admits(NEIGHBOUR, 8080), "a podSelector alone: pods of the release namespace");
+    assertFalse(podsBeside.admits(Ingress.Source.pod("team-a", Map.of("app", "other"), "10.8.3.9"), 8080));
+
+    Ingress moved = ingress(render(t -> t.set("networkPolicy.metrics.namespaces[0]", "monitoring")
+        .set("metrics.port", 9443).set("health.port", 9444)));
+    assertTrue(moved.admits(PROMETHEUS_IN_MONITORING, 9443));
+    assertTrue(moved.admits(ANY_POD, 9444));
+    assertFalse(moved.admits(PROMETHEUS_IN_MONITORING, 8080));
+    assertFalse(moved.admits(ANY_POD, 8081));
+  }
+
+  @Test
+  void notesWarnWhenNothingCanScrape() {
+    String closed = notes(t -> t);
+    assertTrue(closed.contains("WARNING: the NetworkPolicy opens the metrics port to no one"), closed);
+    assertFalse(closed.contains("ServiceMonitor"), closed);
+    String monitored = notes(t -> t.set("metrics.serviceMonitor.enabled", true));
+    assertTrue(monitored.contains("The ServiceMonitor is installed, but Prometheus cannot reach the operator"), monitored);
+    String named = notes(t -> t.set("metrics.serviceMonitor.enabled", true)
+        .set("networkPolicy.metrics.namespaces[0]", "monitoring"));
+    assertFalse(named.contains("WARNING"), named);
+    assertTrue(named.contains("namespaces monitoring"), named);
+    assertFalse(notes(t -> t.set("networkPolicy.enabled", false)).contains("WARNING"));
+  }
+
+  /** The NOTES.txt Helm prints after an install. */
+  private static String notes(UnaryOperator<InstallCommand> values) {
+    String output = values.apply(new Helm(CHART).install().clientOnly().dryRun()
+        .withName("apikeys").withNamespace(NAMESPACE).withKubeVersion("1.31.0")
+        .set("workspace.adminKeySecret.name", "idmelon-admin-key")).call().getOutput();
+    return output.substring(output.indexOf("NOTES:"));
+  }
+
+  @Test
+  void probeSourcesNarrowTheHealthPortAndExtraRulesAreAdded() {
+    Ingress ingress = ingress(render(t -> t.set("networkPolicy.probes.from[0].ipBlock.cidr", "10.0.0.0/16")
+        .set("networkPolicy.extraIngress[0].ports[0].port", 9000)
+        .set("networkPolicy.extraIngress[0].from[0].namespaceSelector.matchLabels.kubernetes\\.io/metadata\\.name",
+            "debug")));
+    Ingress.Source node = new Ingress.Source("", Map.of(), Map.of(), "10.0.3.1");
+    assertTrue(ingress.admits(node, 8081));
+    assertFalse(ingress.admits(ANY_POD, 8081));
+    assertFalse(ingress.admits(node, 8080));
+    assertTrue(ingress.admits(Ingress.Source.pod("debug", Map.of(), "10.8.9.9"), 9000));
+    assertFalse(ingress.admits(Ingress.Source.pod("debug", Map.of(), "10.8.9.9"), 8080));
   }
 
   private static Container operatorContainer(List<HasMetadata> objects) {
