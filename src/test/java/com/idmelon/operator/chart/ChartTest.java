@@ -26,7 +26,6 @@ import com.idmelon.operator.idmelon.KeyType;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicy;
 import io.fabric8.kubernetes.api.model.rbac.ClusterRole;
-import io.fabric8.kubernetes.api.model.rbac.PolicyRule;
 import io.fabric8.kubernetes.api.model.rbac.Role;
 import io.fabric8.kubernetes.client.utils.Serialization;
 import java.nio.file.Files;
@@ -63,15 +62,6 @@ class ChartTest {
 
   static <T extends HasMetadata> Stream<T> ofKind(List<HasMetadata> objects, Class<T> type) {
     return objects.stream().filter(type::isInstance).map(type::cast);
-  }
-
-  static List<PolicyRule> operatorRules(List<HasMetadata> objects) {
-    List<PolicyRule> rules = new ArrayList<>();
-    ofKind(objects, ClusterRole.class).filter(r -> !r.getMetadata().getName().endsWith("-viewer")
-        && !r.getMetadata().getName().endsWith("-editor") && !r.getMetadata().getName().endsWith("-workspace-admin"))
-        .forEach(r -> rules.addAll(r.getRules()));
-    ofKind(objects, Role.class).forEach(r -> rules.addAll(r.getRules()));
-    return rules;
   }
 
   @Test
