@@ -45,8 +45,10 @@ app.kubernetes.io/managed-by: {{ .Release.Service }}
   verbs: ["update"]
 - apiGroups: [""]
   resources: ["secrets"]
-  # list/watch only Secrets labelled managed-by (label-selected informer); get reads one that lost its label;
-  # create/patch write the key; delete removes the old Secret when spec.secretName changes
+  # list/watch: the informer asks only for Secrets labelled managed-by, and each workspace's Admin key Secret is
+  # watched by name, but RBAC cannot limit by label: this reads every Secret in scope (watchNamespaces narrows the
+  # scope); get reads one that lost its label; create/patch write the key; delete removes the old Secret when
+  # spec.secretName changes
   verbs: ["get", "list", "watch", "create", "patch", "delete"]
 - apiGroups: [""]
   resources: ["events"]

@@ -3,6 +3,7 @@ package com.idmelon.operator.chart;
 import static com.idmelon.operator.support.OperatorHarness.apiKey;
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.idmelon.operator.OperatorRuntime;
 import com.idmelon.operator.crd.v1alpha1.AdminKeySecretRef;
@@ -18,13 +19,16 @@ import com.idmelon.operator.observability.RuntimeFixture;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.fabric8.kubernetes.api.model.SecretBuilder;
+import io.fabric8.kubernetes.api.model.ServiceAccount;
 import io.fabric8.kubernetes.api.model.rbac.PolicyRule;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.mockwebserver.http.RecordedRequest;
 import io.javaoperatorsdk.operator.api.config.LeaderElectionConfiguration;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.TimeUnit;
@@ -32,10 +36,14 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The chart grants exactly what the operator uses: it drives the operator through every code path, reads each
- * request it sent to the API server, and compares the (group, resource, verb) set with the chart's rules.
+ * request it sent to the API server, and compares the (group, resource, verb) set with the chart's rules; then it
+ * checks that the API server would admit each of those requests (namespaces and resourceNames honoured), also for
+ * the chart's namespaced mode.
  */
 class RbacFromCodePathsTest {
   private static final String OPERATOR = "idmelon-apikey-operator-under-test";
+  /** Where the ApiKeys and namespaced Workspaces of the exercise live. */
+  private static final String NAMESPACE = "rbac";
   /** Verbs the API server checks without a request of their own. */
   private static final Map<String, String> IMPLIED = Map.of(
       "idmelon.com/apikeys/finalizers:update",
@@ -45,13 +53,58 @@ class RbacFromCodePathsTest {
 
   @Test
   void chartGrantsExactlyTheVerbsTheOperatorUses() throws Exception {
+    List<Rbac.Request> requests = requestsOfAnOperatorWatching(Set.of());
     Set<String> used = new TreeSet<>();
+    requests.forEach(r -> used.add(r.permission()));
+
+    List<HasMetadata> chart = ChartTest.render(t -> t);
+    Rbac rbac = Rbac.of(chart, ChartTest.NAMESPACE, serviceAccount(chart));
+    Set<String> granted = new TreeSet<>();
+    for (Rbac.Grant grant : rbac.grants()) {
+      permissions(grant.rule()).forEach(granted::add);
+    }
+    Set<String> expected = new TreeSet<>(used);
+    expected.addAll(IMPLIED.keySet());
+    assertEquals(expected, granted, "granted by the chart vs used by the operator (plus " + IMPLIED + ")");
+
+    // and as the API server decides: in the request's namespace, by name where a rule names its objects
+    assertEquals(List.of(), requests.stream().filter(r -> !rbac.allows(r)).distinct().toList(), "refused");
+    for (Rbac.Grant grant : rbac.grants()) {
+      for (String name : Optional.ofNullable(grant.rule().getResourceNames()).orElse(List.of())) {
+        assertTrue(requests.stream().anyMatch(r -> name.equals(r.name()) && grant.allows(r)),
+            "nothing the operator did needs the name " + name + " in " + grant);
+      }
+    }
+  }
+
+  @Test
+  void namespacedChartAdmitsEveryRequestOfAnOperatorWatchingThoseNamespaces() throws Exception {
+    List<Rbac.Request> requests = requestsOfAnOperatorWatching(Set.of(NAMESPACE));
+    List<HasMetadata> chart = ChartTest.render(t -> t.set("watchNamespaces[0]", NAMESPACE)
+        .set("workspace.adminKeySecret.name", "default-admin-key")
+        .set("workspace.adminKeySecret.namespace", WorkspaceBootstrap.SYSTEM_NAMESPACE));
+    Rbac rbac = Rbac.of(chart, ChartTest.NAMESPACE, serviceAccount(chart));
+
+    Set<String> refused = new TreeSet<>();
+    requests.stream().filter(r -> !rbac.allows(r))
+        .forEach(r -> refused.add(r.namespace() + "/" + r.resource() + "/" + r.name() + ":" + r.verb()));
+    // the chart knows one ClusterWorkspace's Secret: another one outside the watched namespaces needs its own Role
+    // (README, "Install on a cluster")
+    assertEquals(Set.of(WorkspaceBootstrap.SYSTEM_NAMESPACE + "/secrets/temporary-admin-key:list",
+        WorkspaceBootstrap.SYSTEM_NAMESPACE + "/secrets/temporary-admin-key:watch"), refused);
+  }
+
+  /** The requests the operator sends to the API server while {@link #exerciseEveryCodePath} runs. */
+  private static List<Rbac.Request> requestsOfAnOperatorWatching(Set<String> namespaces) throws Exception {
+    List<Rbac.Request> requests = new ArrayList<>();
     try (RuntimeFixture fixture = new RuntimeFixture();
         KubernetesClient operatorClient = fixture.kubernetes.newClient(OPERATOR)) {
-      fixture.client.namespaces().resource(new NamespaceBuilder().withNewMetadata().withName("operators")
+      fixture.client.namespaces().resource(new NamespaceBuilder().withNewMetadata().withName(NAMESPACE)
           .endMetadata().build()).create();
-      OperatorRuntime runtime = fixture.runtime(o -> o.withLeaderElection(new LeaderElectionConfiguration(
-          "idmelon-apikey-operator", "operators", Duration.ofSeconds(3), Duration.ofSeconds(2),
+      // the Lease is in the operator's own namespace, named as RunCommand names it
+      OperatorRuntime runtime = fixture.runtime(o -> o.withWatchNamespaces(namespaces)
+          .withLeaderElection(new LeaderElectionConfiguration(
+          "idmelon-apikey-operator", ChartTest.NAMESPACE, Duration.ofSeconds(3), Duration.ofSeconds(2),
           Duration.ofMillis(300), "replica", null, false)).withDeletionWait(Duration.ofMillis(300)), operatorClient);
       try {
         runtime.start();
@@ -62,32 +115,34 @@ class RbacFromCodePathsTest {
       RecordedRequest request;
       while ((request = fixture.kubernetes.server().takeRequest(1, TimeUnit.MILLISECONDS)) != null) {
         if (OPERATOR.equals(request.getHeader("User-Agent"))) {
-          String permission = permission(request);
-          if (permission != null) {
-            used.add(permission);
+          Rbac.Request attributes = Rbac.Request.of(request);
+          if (attributes != null) {
+            requests.add(attributes);
           }
         }
       }
     }
+    return requests;
+  }
 
-    List<HasMetadata> chart = ChartTest.render(t -> t);
-    Set<String> granted = new TreeSet<>();
-    for (PolicyRule rule : ChartTest.operatorRules(chart)) {
-      for (String group : rule.getApiGroups()) {
-        for (String resource : rule.getResources()) {
-          for (String verb : rule.getVerbs()) {
-            granted.add((group.isEmpty() ? "" : group + "/") + resource + ":" + verb);
-          }
+  private static List<String> permissions(PolicyRule rule) {
+    List<String> permissions = new ArrayList<>();
+    for (String group : rule.getApiGroups()) {
+      for (String resource : rule.getResources()) {
+        for (String verb : rule.getVerbs()) {
+          permissions.add((group.isEmpty() ? "" : group + "/") + resource + ":" + verb);
         }
       }
     }
-    Set<String> expected = new TreeSet<>(used);
-    expected.addAll(IMPLIED.keySet());
-    assertEquals(expected, granted, "granted by the chart vs used by the operator (plus " + IMPLIED + ")");
+    return permissions;
+  }
+
+  private static String serviceAccount(List<HasMetadata> chart) {
+    return ChartTest.ofKind(chart, ServiceAccount.class).findFirst().orElseThrow().getMetadata().getName();
   }
 
   private static void exerciseEveryCodePath(KubernetesClient client) {
-    String ns = "rbac";
+    String ns = NAMESPACE;
     client.resource(apiKey(ns, "a", KeyType.Admin)).create();
     awaitReady(client, ns, "a", "Issued");
     edit(client, ns, "a", k -> k.getMetadata().getAnnotations().put(ApiKey.RESET_ANNOTATION, "1"));
@@ -163,46 +218,5 @@ class RbacFromCodePathsTest {
       return apiKey != null && apiKey.getStatus() != null && apiKey.getStatus().condition(Conditions.READY)
           .filter(c -> c.getReason().equals(reason) && c.getStatus().equals(ready ? "True" : "False")).isPresent();
     });
-  }
-
-  /** "group/resource[/subresource]:verb" of a request, or null for requests RBAC does not govern. */
-  static String permission(RecordedRequest request) {
-    String[] pathAndQuery = request.getPath().split("\\?", 2);
-    String query = pathAndQuery.length > 1 ? pathAndQuery[1] : "";
-    String[] parts = pathAndQuery[0].replaceAll("^/", "").split("/");
-    int index;
-    String group;
-    if (parts[0].equals("api")) {
-      group = "";
-      index = 2;
-    } else if (parts[0].equals("apis") && parts.length > 3) {
-      group = parts[1];
-      index = 3;
-    } else {
-      return null; // discovery, /version
-    }
-    if (group.equals("authorization.k8s.io")) {
-      return null; // self-reviews need no permission
-    }
-    if (parts.length > index + 1 && parts[index].equals("namespaces")) {
-      index += 2;
-    }
-    if (parts.length <= index) {
-      return null;
-    }
-    String resource = parts[index];
-    String name = parts.length > index + 1 ? parts[index + 1] : null;
-    if (parts.length > index + 2) {
-      resource += "/" + parts[index + 2];
-    }
-    String verb = switch (request.getMethod()) {
-      case "GET" -> name != null ? "get" : query.contains("watch=true") || query.contains("watch=1") ? "watch" : "list";
-      case "POST" -> "create";
-      case "PUT" -> "update";
-      case "PATCH" -> "patch";
-      case "DELETE" -> name != null ? "delete" : "deletecollection";
-      default -> request.getMethod().toLowerCase();
-    };
-    return (group.isEmpty() ? "" : group + "/") + resource + ":" + verb;
   }
 }
