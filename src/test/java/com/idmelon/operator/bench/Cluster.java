@@ -198,6 +198,12 @@ final class Cluster implements AutoCloseable {
     return kib / 1024;
   }
 
+  /** The operator's heap by class (the top of it), for reading where memory goes. */
+  void writeHistogram(Path file) throws Exception {
+    String histogram = jcmd("GC.class_histogram");
+    Files.writeString(file, histogram.lines().limit(60).collect(java.util.stream.Collectors.joining("\n")));
+  }
+
   private String jcmd(String command) throws Exception {
     Process jcmd = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "jcmd").toString(),
         Long.toString(operator.pid()), command).redirectErrorStream(true).start();
