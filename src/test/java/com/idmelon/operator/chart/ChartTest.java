@@ -400,6 +400,8 @@ class ChartTest {
   void workspaceMistakesAreNamed() {
     assertFailure("workspace.adminKeySecret.name is required", t -> t.set("workspace.adminKeySecret.name", ""));
     assertFailure("not both", t -> t.set("workspace.baseUrl", "https://skm.idmelon.example.com"));
+    assertFailure("workspace.baseUrl must start with https://",
+        t -> t.set("workspace.region", "").set("workspace.baseUrl", "http://skm.idmelon.example.com"));
     assertFailure("replicaCount > 1 needs leaderElection.enabled",
         t -> t.set("replicaCount", 2).set("leaderElection.enabled", false));
     assertFailure("metrics.port and health.port must differ", t -> t.set("health.port", 8080));
