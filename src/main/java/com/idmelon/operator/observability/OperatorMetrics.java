@@ -33,6 +33,7 @@ public final class OperatorMetrics implements IdmelonCallObserver, RotationListe
   private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
   private final MultiGauge expiration;
   private final MultiGauge renewal;
+  private final MultiGauge nextRotation;
   private final MultiGauge ready;
   private final MultiGauge workspaceReady;
   private volatile Supplier<Stream<ApiKey>> apiKeys = Stream::empty;
@@ -48,6 +49,9 @@ public final class OperatorMetrics implements IdmelonCallObserver, RotationListe
         .register(registry);
     renewal = MultiGauge.builder("idmelon.apikey.renewal.timestamp").baseUnit("seconds")
         .description("When the operator will renew the key (Unix time); only for ApiKeys with spec.duration")
+        .register(registry);
+    nextRotation = MultiGauge.builder("idmelon.apikey.next.rotation.timestamp").baseUnit("seconds")
+        .description("When the scheduled rotation (spec.rotation.every) is due (Unix time); only with a schedule")
         .register(registry);
     ready = MultiGauge.builder("idmelon.apikey.ready.status")
         .description("The ApiKey's Ready condition: 1 for the current condition value, 0 for the others")
@@ -124,6 +128,7 @@ public final class OperatorMetrics implements IdmelonCallObserver, RotationListe
   private void refreshApiKeyGauges() {
     List<MultiGauge.Row<?>> expirations = new ArrayList<>();
     List<MultiGauge.Row<?>> renewals = new ArrayList<>();
+    List<MultiGauge.Row<?>> rotations = new ArrayList<>();
     List<MultiGauge.Row<?>> readiness = new ArrayList<>();
     apiKeys.get().forEach(apiKey -> {
       if (apiKey.getSpec() == null) {
@@ -138,6 +143,9 @@ public final class OperatorMetrics implements IdmelonCallObserver, RotationListe
       }
       if (status != null && status.getRenewalTime() != null) {
         renewals.add(MultiGauge.Row.of(tags, epochSeconds(status.getRenewalTime())));
+      }
+      if (status != null && status.getNextRotationAt() != null) {
+        rotations.add(MultiGauge.Row.of(tags, epochSeconds(status.getNextRotationAt())));
       }
       String current = status == null ? "Unknown"
           : status.condition(Conditions.READY).map(c -> c.getStatus()).orElse("Unknown");
@@ -157,6 +165,7 @@ public final class OperatorMetrics implements IdmelonCallObserver, RotationListe
     workspaceReady.register(workspaceRows, true);
     expiration.register(expirations, true);
     renewal.register(renewals, true);
+    nextRotation.register(rotations, true);
     ready.register(readiness, true);
   }
 

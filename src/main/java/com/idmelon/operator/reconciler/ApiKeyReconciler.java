@@ -52,6 +52,7 @@ public class ApiKeyReconciler implements Reconciler<ApiKey>, Cleaner<ApiKey> {
   private final CrashRecovery recovery;
   private final Deletion deletion;
   private final RotationListener rotations;
+  private final ScheduledRotations scheduledRotations = new ScheduledRotations(ScheduledRotations.PER_WORKSPACE);
   private SecretWriter secrets;
   private KeyIssuer issuer;
   private Housekeeping housekeeping;
@@ -145,6 +146,9 @@ public class ApiKeyReconciler implements Reconciler<ApiKey>, Cleaner<ApiKey> {
       outcome = Outcome.notReady(Reasons.KUBERNETES_ERROR, describe(e), backoff.next(ref));
     }
 
+    if (apiKey.getSpec() == null || !apiKey.getSpec().suspended()) {
+      status.setConditions(Conditions.without(status.getConditions(), Conditions.SUSPENDED));
+    }
     Conditions.set(status, Conditions.READY, outcome.ready(), outcome.reason(), outcome.message(),
         apiKey.getMetadata().getGeneration(), now);
     status.setObservedGeneration(apiKey.getMetadata().getGeneration());
@@ -178,6 +182,11 @@ public class ApiKeyReconciler implements Reconciler<ApiKey>, Cleaner<ApiKey> {
     if (invalid.isPresent()) {
       return Outcome.notReady(Reasons.INVALID_SPEC, invalid.get(), null);
     }
+    Instant scheduled = KeyTimes.rotationTime(apiKey.getSpec(), status, apiKey.getMetadata().getUid());
+    status.setNextRotationAt(KeyTimes.format(scheduled));
+    if (apiKey.getSpec().suspended()) {
+      return suspended(apiKey, status, store, secret, scheduled, now);
+    }
     if (workspace.notReady() != null) {
       return withoutWorkspace(apiKey, status, store, secret, workspace, now);
     }
@@ -196,13 +205,69 @@ public class ApiKeyReconciler implements Reconciler<ApiKey>, Cleaner<ApiKey> {
     }
     Step step = NextStep.decide(new NextStep.Facts(apiKey.getSpec(), status, apiKey.resetRequest(),
         observer.secretState(t), observer.keyState(t), redo,
-        secret.map(s -> ManagedSecret.templateApplied(s, apiKey)).orElse(true), now));
-    String reason = act(t, step);
+        secret.map(s -> ManagedSecret.templateApplied(s, apiKey)).orElse(true), scheduled, now));
+    Optional<ScheduledRotations.Permit> permit = Optional.empty();
+    if ("schedule".equals(step.trigger())) {
+      permit = scheduledRotations.enter(workspace.ref(), apiKey.getMetadata().getNamespace());
+      if (permit.isEmpty()) {
+        // enough scheduled rotations run in this workspace right now: this one follows shortly
+        return Readiness.of(apiKey.getSpec(), status, null, now.plus(scheduledRotations.retryAfter()), now);
+      }
+    }
+    String reason;
+    try {
+      reason = act(t, step);
+    } finally {
+      permit.ifPresent(ScheduledRotations.Permit::close);
+    }
     Instant nextRetirement = housekeeping.retireDue(t);
     Instant sweepAgain = housekeeping.sweepOldSecrets(t);
     Instant renewal = KeyTimes.renewalTime(apiKey.getSpec(), status);
     status.setRenewalTime(KeyTimes.format(renewal));
-    return Readiness.of(apiKey.getSpec(), status, reason, KeyTimes.earliest(nextRetirement, sweepAgain), now);
+    scheduled = KeyTimes.rotationTime(apiKey.getSpec(), status, apiKey.getMetadata().getUid());
+    status.setNextRotationAt(KeyTimes.format(scheduled));
+    return Readiness.of(apiKey.getSpec(), status, reason,
+        KeyTimes.earliest(KeyTimes.earliest(nextRetirement, sweepAgain), scheduled), now);
+  }
+
+  /**
+   * spec.suspend: nothing is issued, rotated, renewed or repaired, and no IDmelon call is made (an interrupted call's
+   * clean-up and retirements wait too). The Suspended condition says what is waiting; Ready still follows the key's
+   * expiry. What fell due is done once after resuming: the status was not moved on.
+   */
+  private Outcome suspended(ApiKey apiKey, ApiKeyStatus status, StatusStore store, Optional<Secret> secret,
+      Instant scheduled, Instant now) {
+    String waiting;
+    if (status.getKeyId() == null) {
+      waiting = "no key was issued yet";
+    } else {
+      Turn idle = new Turn(apiKey, status, store, null, secret, now, null);
+      Step step = NextStep.decide(new NextStep.Facts(apiKey.getSpec(), status, apiKey.resetRequest(),
+          observer.secretState(idle), NextStep.KeyState.PRESENT, status.getPending() == null ? null : "call",
+          secret.map(s -> ManagedSecret.templateApplied(s, apiKey)).orElse(true), scheduled, now));
+      waiting = step.action() == NextStep.Action.NONE ? null : step.why();
+    }
+    String message = "spec.suspend is true: no key is issued, rotated, renewed or repaired"
+        + (waiting == null ? "" : "; waiting: " + waiting);
+    Conditions.set(status, Conditions.SUSPENDED, true, Reasons.SUSPENDED, message,
+        apiKey.getMetadata().getGeneration(), now);
+    if (status.getKeyId() == null) {
+      return Outcome.notReady(Reasons.SUSPENDED, message, null);
+    }
+    // expiry is still reported, and ExpiringSoon applies to a renewing key too: it is not renewed while suspended
+    Instant expiresAt = KeyTimes.parse(status.getExpiresAt());
+    if (expiresAt != null && !expiresAt.isAfter(now)) {
+      return Readiness.of(apiKey.getSpec(), status, null, null, now);
+    }
+    if (expiresAt != null && !expiresAt.minus(KeyTimes.EXPIRING_SOON).isAfter(now)) {
+      return Outcome.ready(Reasons.EXPIRING_SOON, "Key " + status.getKeyId() + " is in Secret " + status.getSecretName()
+          + "; it expires at " + status.getExpiresAt() + " and is not renewed while spec.suspend is true",
+          KeyTimes.until(expiresAt, now));
+    }
+    Outcome live = Readiness.of(apiKey.getSpec(), status, null, null, now);
+    // wake only for what a suspended key still reports (ExpiringSoon, Expired), not for a renewal it will not do
+    Instant next = expiresAt == null ? null : expiresAt.minus(KeyTimes.EXPIRING_SOON);
+    return new Outcome(live.ready(), live.reason(), live.message(), KeyTimes.until(next, now));
   }
 
   /**
@@ -217,7 +282,8 @@ public class ApiKeyReconciler implements Reconciler<ApiKey>, Cleaner<ApiKey> {
       Turn idle = new Turn(apiKey, status, store, null, secret, now, null);
       Step step = NextStep.decide(new NextStep.Facts(apiKey.getSpec(), status, apiKey.resetRequest(),
           observer.secretState(idle), NextStep.KeyState.PRESENT, null,
-          secret.map(s -> ManagedSecret.templateApplied(s, apiKey)).orElse(true), now));
+          secret.map(s -> ManagedSecret.templateApplied(s, apiKey)).orElse(true),
+          KeyTimes.parse(status.getNextRotationAt()), now));
       if (step.action() == NextStep.Action.NONE) {
         Instant retry = status.retiringOrEmpty().isEmpty() ? null : now.plus(backoff.max());
         return Readiness.of(apiKey.getSpec(), status, null, retry, now);

@@ -63,6 +63,41 @@ final class KeyTimes {
     return renewAt != null && !renewAt.isAfter(now);
   }
 
+  /** The shortest spec.rotation.every accepted. */
+  static final Duration MIN_ROTATION_INTERVAL = Duration.ofHours(1);
+  /** The most a scheduled rotation is moved, to spread keys created together: a twentieth of the interval at most. */
+  static final Duration MAX_ROTATION_JITTER = Duration.ofHours(1);
+
+  /**
+   * With spec.rotation.every: the last rotation (else the issue) plus the interval plus this ApiKey's own jitter;
+   * else null. Computed from the status alone, so a restart or a downtime changes nothing: after a downtime the
+   * rotation is simply due, once.
+   */
+  static Instant rotationTime(ApiKeySpec spec, ApiKeyStatus status, String uid) {
+    if (spec.getRotation() == null || spec.getRotation().getEvery() == null) {
+      return null;
+    }
+    Instant last = parse(status.getLastRotatedAt() != null ? status.getLastRotatedAt() : status.getIssuedAt());
+    if (last == null) {
+      return null;
+    }
+    Duration every = GoDuration.parse(spec.getRotation().getEvery());
+    return seconds(last.plus(every).plus(jitter(every, uid)));
+  }
+
+  /**
+   * A fixed offset per ApiKey (from its uid) in [0, min(every / 20, 1h)): keys created in one apply are rotated over
+   * an hour, not in the same second.
+   */
+  static Duration jitter(Duration every, String uid) {
+    long window = Math.min(every.toSeconds() / 20, MAX_ROTATION_JITTER.toSeconds());
+    if (window <= 0 || uid == null) {
+      return Duration.ZERO;
+    }
+    long mixed = uid.hashCode() * 0x9E3779B97F4A7C15L;
+    return Duration.ofSeconds(Math.floorMod(mixed ^ (mixed >>> 29), window));
+  }
+
   /** How long a replaced key keeps working: spec.rotation.gracePeriod, default zero. */
   static Duration gracePeriod(ApiKeySpec spec) {
     return spec.getRotation() == null || spec.getRotation().getGracePeriod() == null

@@ -52,15 +52,16 @@ final class NextStep {
    *
    * @param resetRequest the reset annotation's value, null when absent
    * @param redo the operation of an interrupted call that must be done again (Pending.RESET or REPLACE), or null
+   * @param scheduledRotation when spec.rotation.every makes the next rotation due, or null
    */
   record Facts(ApiKeySpec spec, ApiKeyStatus status, String resetRequest, SecretState secret, KeyState key,
-      String redo, boolean templateApplied, Instant now) {}
+      String redo, boolean templateApplied, Instant scheduledRotation, Instant now) {}
 
   /**
    * The decision.
    *
    * @param trigger why, for metrics and logs: reset-annotation, recovery, secret-drift, key-gone, expiry-changed,
-   *     renewal; null when nothing rotates
+   *     renewal, schedule; null when nothing rotates
    * @param why the same for people, completing "because ..."
    */
   record Step(Action action, String trigger, String why) {
@@ -111,15 +112,23 @@ final class NextStep {
     if (KeyTimes.renewalDue(f.spec(), status, f.now())) {
       return rotate(f, "renewal", "it is due for renewal", true);
     }
+    if (f.scheduledRotation() != null && !f.scheduledRotation().isAfter(f.now())) {
+      return rotate(f, "schedule", "its scheduled rotation (spec.rotation.every) is due", false);
+    }
     if (!f.templateApplied()) {
       return new Step(Action.REPAIR_TEMPLATE, null, "labels or annotations of secretTemplate are missing");
     }
     return Step.NOTHING;
   }
 
-  /** Reset keeps the key id and its expiry, so a new expiry or a vanished key always needs Replace. */
+  /**
+   * Reset keeps the key id and its expiry, so a new expiry or a vanished key always needs Replace; so does any
+   * rotation while a renewal is due too (one Replace serves both, instead of a Reset followed by a renewal).
+   */
   private static Step rotate(Facts f, String trigger, String why, boolean mustReplace) {
-    boolean reset = !mustReplace && f.spec().effectiveStrategy() == RotationStrategy.Reset;
+    boolean renewalAlsoDue = KeyTimes.renewalDue(f.spec(), f.status(), f.now())
+        || KeyTimes.expiryChanged(f.spec(), f.status());
+    boolean reset = !mustReplace && !renewalAlsoDue && f.spec().effectiveStrategy() == RotationStrategy.Reset;
     return new Step(reset ? Action.RESET : Action.REPLACE, trigger, why);
   }
 }

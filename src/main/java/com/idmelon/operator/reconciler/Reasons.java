@@ -42,5 +42,8 @@ public final class Reasons {
   /** The ApiKey was deleted after its workspace was: its key could not be revoked. */
   public static final String KEY_NOT_REVOKED = "KeyNotRevoked";
 
+  /** spec.suspend is true: the reason of the Suspended condition, and of Ready while no key was issued yet. */
+  public static final String SUSPENDED = "Suspended";
+
   private Reasons() {}
 }

@@ -109,6 +109,15 @@ public final class SpecValidator {
           return bad;
         }
       }
+      if (spec.getRotation().getEvery() != null) {
+        Optional<String> bad = durationProblem("spec.rotation.every", spec.getRotation().getEvery());
+        if (bad.isPresent()) {
+          return bad;
+        }
+        if (GoDuration.parse(spec.getRotation().getEvery()).compareTo(KeyTimes.MIN_ROTATION_INTERVAL) < 0) {
+          return Optional.of("spec.rotation.every must be at least 1h");
+        }
+      }
     }
     return Optional.empty();
   }

@@ -424,6 +424,21 @@ class ChartTest {
     assertTrue(all.containsAll(List.of("ServiceMonitor", "PrometheusRule", "PodDisruptionBudget", "Service")), all.toString());
   }
 
+  @Test
+  void theAlertsCoverExpiryReadinessAndOverdueScheduledRotations() {
+    HasMetadata rule = render(t -> t.set("metrics.prometheusRule.enabled", true)
+        .set("metrics.prometheusRule.rotationOverdueMinutes", 30)).stream()
+        .filter(o -> o.getKind().equals("PrometheusRule")).findFirst().orElseThrow();
+    com.fasterxml.jackson.databind.JsonNode rules = Serialization.jsonMapper().valueToTree(rule)
+        .path("spec").path("groups").get(0).path("rules");
+    java.util.Map<String, String> exprs = new java.util.HashMap<>();
+    rules.forEach(r -> exprs.put(r.path("alert").asText(), r.path("expr").asText()));
+    assertEquals(java.util.Set.of("IdmelonApiKeyExpiringSoon", "IdmelonApiKeyRotationOverdue", "IdmelonApiKeyNotReady"),
+        exprs.keySet());
+    assertEquals("(time() - idmelon_apikey_next_rotation_timestamp_seconds) > 1800",
+        exprs.get("IdmelonApiKeyRotationOverdue"), "the gauge the operator exports, late by the configured minutes");
+  }
+
   private static void assertFailure(String message, UnaryOperator<TemplateCommand> values) {
     Exception e = assertThrows(Exception.class, () -> render(values));
     assertTrue(e.getMessage().contains(message), e.getMessage());

@@ -26,7 +26,7 @@ class CommittedCrdTest {
   }
 
   @ParameterizedTest
-  @ValueSource(strings = {"apikeys:Type,Ready,Expires,Key ID,Age,Workspace",
+  @ValueSource(strings = {"apikeys:Type,Ready,Expires,Key ID,Age,Workspace,Next Rotation,Suspended",
       "workspaces:Region,URL,Ready,ApiKeys,Age", "clusterworkspaces:Region,URL,Ready,ApiKeys,Age"})
   void kubectlShowsThePrinterColumnsInTheDesignedOrder(String expected) throws IOException {
     String[] parts = expected.split(":");

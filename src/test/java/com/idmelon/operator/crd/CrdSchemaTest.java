@@ -81,7 +81,8 @@ class CrdSchemaTest {
     assertTrue(version.path("subresources").has("status"));
     List<String> columns = new ArrayList<>();
     version.path("additionalPrinterColumns").forEach(c -> columns.add(c.path("name").asText()));
-    assertEquals(Set.of("Type", "Ready", "Expires", "Key ID", "Age", "Workspace"), Set.copyOf(columns));
+    assertEquals(Set.of("Type", "Ready", "Expires", "Key ID", "Age", "Workspace", "Next Rotation", "Suspended"),
+        Set.copyOf(columns));
     JsonNode spec = version.path("schema").path("openAPIV3Schema").path("properties").path("spec");
     spec.path("properties").fields().forEachRemaining(f ->
         assertFalse(f.getValue().path("description").asText().isBlank(), "kubectl explain describes spec." + f.getKey()));

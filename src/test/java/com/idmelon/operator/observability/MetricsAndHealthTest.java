@@ -35,6 +35,9 @@ class MetricsAndHealthTest {
       fixed.getSpec().setExpiresAt("2031-01-01T00:00:00Z");
       ApiKey renewing = apiKey("metrics", "renewing", KeyType.Clients);
       renewing.getSpec().setDuration("2160h");
+      com.idmelon.operator.crd.v1alpha1.Rotation monthly = new com.idmelon.operator.crd.v1alpha1.Rotation();
+      monthly.setEvery("720h");
+      renewing.getSpec().setRotation(monthly);
       fixture.client.resource(fixed).create();
       fixture.client.resource(renewing).create();
       awaitReady(fixture, "fixed");
@@ -53,6 +56,11 @@ class MetricsAndHealthTest {
           "idmelon_apikey_ready_status{condition=\"True\",name=\"fixed\",namespace=\"metrics\",type=\"Admin\"").orElseThrow());
       assertEquals(0.0, value(metrics,
           "idmelon_apikey_ready_status{condition=\"False\",name=\"fixed\",namespace=\"metrics\",type=\"Admin\"").orElseThrow());
+      assertEquals((double) Instant.parse(renewingReady.getStatus().getNextRotationAt()).getEpochSecond(), value(metrics,
+          "idmelon_apikey_next_rotation_timestamp_seconds{name=\"renewing\",namespace=\"metrics\",type=\"Clients\"")
+          .orElseThrow());
+      assertEquals(Optional.empty(), value(metrics, "idmelon_apikey_next_rotation_timestamp_seconds{name=\"fixed\""),
+          "no scheduled rotation without spec.rotation.every");
       assertEquals(Optional.empty(), value(metrics, "idmelon_apikey_renewal_timestamp_seconds{name=\"fixed\""),
           "no renewal for a fixed expiry");
       assertTrue(value(metrics, "idmelon_api_requests_seconds_count{operation=\"create\",status=\"201\"}").orElseThrow() >= 2);

@@ -134,4 +134,31 @@ class KeyTimesTest {
     assertNull(KeyTimes.format(null));
     assertNull(KeyTimes.parse(null));
   }
+
+  @Test
+  void theScheduleCountsFromTheLastRotationWithAFixedJitterPerApiKey() {
+    ApiKeySpec spec = new ApiKeySpec();
+    Rotation rotation = new Rotation();
+    rotation.setEvery("720h");
+    spec.setRotation(rotation);
+    ApiKeyStatus status = new ApiKeyStatus();
+    status.setIssuedAt("2026-11-01T00:00:00Z");
+    Instant first = KeyTimes.rotationTime(spec, status, "uid-a");
+    Instant base = Instant.parse("2026-12-01T00:00:00Z");
+    assertTrue(!first.isBefore(base) && first.isBefore(base.plusSeconds(3600)), "within the hour after: " + first);
+    assertEquals(first, KeyTimes.rotationTime(spec, status, "uid-a"), "the same every time: from the status alone");
+    status.setLastRotatedAt("2026-11-20T00:00:00Z");
+    assertEquals(first.plus(Duration.ofDays(19)), KeyTimes.rotationTime(spec, status, "uid-a"));
+    java.util.Set<Instant> spread = new java.util.HashSet<>();
+    for (int i = 0; i < 100; i++) {
+      spread.add(KeyTimes.rotationTime(spec, status, java.util.UUID.randomUUID().toString()));
+    }
+    assertTrue(spread.size() > 90, "keys created together are spread: " + spread.size() + " distinct times");
+    rotation.setEvery("2h");
+    status.setLastRotatedAt("2026-11-20T00:00:00Z");
+    Instant shortOne = KeyTimes.rotationTime(spec, status, "uid-a");
+    assertTrue(shortOne.isBefore(Instant.parse("2026-11-20T02:06:00Z")), "a twentieth of a short interval at most");
+    spec.setRotation(null);
+    assertEquals(null, KeyTimes.rotationTime(spec, status, "uid-a"));
+  }
 }

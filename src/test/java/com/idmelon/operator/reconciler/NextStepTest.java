@@ -49,7 +49,7 @@ class NextStepTest {
 
   private static Step decide(ApiKeySpec spec, ApiKeyStatus status, String reset, SecretState secret, KeyState key,
       String redo, boolean template) {
-    return NextStep.decide(new Facts(spec, status, reset, secret, key, redo, template, NOW));
+    return NextStep.decide(new Facts(spec, status, reset, secret, key, redo, template, null, NOW));
   }
 
   /** Everything fine but the named fact. */
@@ -169,6 +169,37 @@ class NextStepTest {
     Step early = decide(spec, issued(s -> s.setExpiresAt("2026-11-27T13:00:01Z")), "r1", SecretState.INTACT,
         KeyState.PRESENT, null, true);
     assertEquals(Step.NOTHING, early);
+  }
+
+  @Test
+  void aScheduledRotationIsDueAtItsTimeWithTheTypesStrategy() {
+    ApiKeySpec admin = spec(KeyType.Admin, s -> { });
+    Step due = NextStep.decide(new Facts(admin, issued(s -> { }), "r1", SecretState.INTACT, KeyState.PRESENT, null,
+        true, NOW, NOW));
+    assertEquals(Action.RESET, due.action());
+    assertEquals("schedule", due.trigger());
+    Step replace = NextStep.decide(new Facts(spec(KeyType.Clients, s -> { }), issued(s -> { }), "r1",
+        SecretState.INTACT, KeyState.PRESENT, null, true, NOW.minusSeconds(3600), NOW));
+    assertEquals(Action.REPLACE, replace.action());
+    assertEquals(Step.NOTHING, NextStep.decide(new Facts(admin, issued(s -> { }), "r1", SecretState.INTACT,
+        KeyState.PRESENT, null, true, NOW.plusSeconds(1), NOW)), "not a second before");
+  }
+
+  @Test
+  void aRenewalDueAtTheSameTimeAsTheScheduleIsOneRotationAndCountsAsTheRenewal() {
+    ApiKeySpec spec = spec(KeyType.Clients, s -> s.setDuration("3h"));
+    Step step = NextStep.decide(new Facts(spec, issued(s -> s.setExpiresAt("2026-11-27T13:00:00Z")), "r1",
+        SecretState.INTACT, KeyState.PRESENT, null, true, NOW, NOW));
+    assertEquals("renewal", step.trigger());
+  }
+
+  @Test
+  void anAdminResetWhileARenewalIsDueReplacesOnceInsteadOfResettingThenRenewing() {
+    ApiKeySpec spec = spec(KeyType.Admin, s -> s.setDuration("3h"));
+    Step step = decide(spec, issued(s -> s.setExpiresAt("2026-11-27T13:00:00Z")), "r2", SecretState.INTACT,
+        KeyState.PRESENT, null, true);
+    assertEquals("reset-annotation", step.trigger());
+    assertEquals(Action.REPLACE, step.action());
   }
 
   @Test

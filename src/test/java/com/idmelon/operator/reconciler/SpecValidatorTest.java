@@ -70,6 +70,16 @@ class SpecValidatorTest {
       k.getSpec().setRenewBefore("60m");
     }));
     assertViolation("spec.secretName", check(KeyType.Admin, k -> k.getSpec().setSecretName("Not_A_Name")));
+    assertViolation("spec.rotation.every must be at least 1h", check(KeyType.Clients, k -> {
+      Rotation rotation = new Rotation();
+      rotation.setEvery("59m");
+      k.getSpec().setRotation(rotation);
+    }));
+    assertViolation("spec.rotation.every", check(KeyType.Clients, k -> {
+      Rotation rotation = new Rotation();
+      rotation.setEvery("monthly");
+      k.getSpec().setRotation(rotation);
+    }));
     assertViolation("spec.rotation.gracePeriod", check(KeyType.Clients, k -> {
       Rotation rotation = new Rotation();
       rotation.setGracePeriod("soon");

@@ -30,6 +30,10 @@ import io.fabric8.kubernetes.model.annotation.Version;
 @AdditionalPrinterColumn(name = "Age", jsonPath = ".metadata.creationTimestamp", type = AdditionalPrinterColumn.Type.DATE)
 @AdditionalPrinterColumn(
     name = "Workspace", jsonPath = ".status.workspace.name", type = AdditionalPrinterColumn.Type.STRING, priority = 1)
+@AdditionalPrinterColumn(
+    name = "Next Rotation", jsonPath = ".status.nextRotationAt", type = AdditionalPrinterColumn.Type.STRING, priority = 1)
+@AdditionalPrinterColumn(
+    name = "Suspended", jsonPath = ".spec.suspend", type = AdditionalPrinterColumn.Type.BOOLEAN, priority = 1)
 public class ApiKey extends CustomResource<ApiKeySpec, ApiKeyStatus> implements Namespaced {
   public static final String GROUP = "idmelon.com";
   public static final String VERSION = "v1alpha1";

@@ -24,6 +24,9 @@ import io.fabric8.generator.annotation.ValidationRule;
 @ValidationRule(
     value = "!has(self.rotation) || !has(self.rotation.strategy) || self.rotation.strategy != 'Reset' || self.type == 'Admin'",
     message = "rotation.strategy Reset needs type Admin: only Admin keys can be reset")
+@ValidationRule(
+    value = "!has(self.rotation) || !has(self.rotation.every) || duration(self.rotation.every) >= duration('1h')",
+    message = "rotation.every must be at least 1h")
 public class ApiKeySpec {
   /** A Go duration: digits and units ns, us, ms, s, m, h (e.g. 2160h, 1h30m). */
   public static final String GO_DURATION = "^([0-9]+(\\.[0-9]+)?(ns|us|µs|ms|s|m|h))+$";
@@ -71,8 +74,14 @@ public class ApiKeySpec {
       + " Default: the ClusterWorkspace named by the operator's DEFAULT_WORKSPACE (default 'default'). Immutable.")
   private WorkspaceRef workspaceRef;
 
-  @JsonPropertyDescription("How the key is rotated when the reset annotation changes.")
+  @JsonPropertyDescription("How the key is rotated (reset annotation, schedule, workspace reset), and how often.")
   private Rotation rotation;
+
+  @JsonPropertyDescription(
+      "true: no key is created, reset, replaced or renewed and the Secret is not repaired; expiry is still reported"
+          + " and deletion still follows deletionPolicy. What falls due meanwhile (a reset annotation, a scheduled"
+          + " rotation, a renewal) is done once after resuming. Default false.")
+  private Boolean suspend;
 
   @JsonPropertyDescription(
       "What happens to the key in IDmelon when the ApiKey is deleted: Delete (revoke it, the default) or Retain.")
@@ -161,6 +170,19 @@ public class ApiKeySpec {
 
   public void setRotation(Rotation rotation) {
     this.rotation = rotation;
+  }
+
+  public Boolean getSuspend() {
+    return suspend;
+  }
+
+  public void setSuspend(Boolean suspend) {
+    this.suspend = suspend;
+  }
+
+  /** Whether spec.suspend is true. */
+  public boolean suspended() {
+    return Boolean.TRUE.equals(suspend);
   }
 
   public DeletionPolicy getDeletionPolicy() {

@@ -38,6 +38,9 @@ public class ApiKeyStatus {
   @JsonPropertyDescription("When the key was last issued, reset or replaced (RFC 3339).")
   private String lastRotatedAt;
 
+  @JsonPropertyDescription("With spec.rotation.every: when the next scheduled rotation is due (RFC 3339).")
+  private String nextRotationAt;
+
   @JsonPropertyDescription("The last idmelon.com/reset annotation value acted upon (or recorded at creation).")
   private String lastReset;
 
@@ -128,6 +131,14 @@ public class ApiKeyStatus {
 
   public String getLastRotatedAt() {
     return lastRotatedAt;
+  }
+
+  public String getNextRotationAt() {
+    return nextRotationAt;
+  }
+
+  public void setNextRotationAt(String nextRotationAt) {
+    this.nextRotationAt = nextRotationAt;
   }
 
   public void setLastRotatedAt(String lastRotatedAt) {

@@ -17,6 +17,8 @@ import java.util.List;
  */
 public final class Conditions {
   public static final String READY = "Ready";
+  /** True while spec.suspend is: the operator issues, rotates, renews and repairs nothing. */
+  public static final String SUSPENDED = "Suspended";
 
   private Conditions() {}
 
@@ -46,6 +48,16 @@ public final class Conditions {
     conditions.removeIf(c -> type.equals(c.getType()));
     conditions.add(next);
     return conditions;
+  }
+
+  /** The list without the condition of that type (null when nothing is left). */
+  public static List<Condition> without(List<Condition> current, String type) {
+    if (current == null) {
+      return null;
+    }
+    List<Condition> conditions = new ArrayList<>(current);
+    conditions.removeIf(c -> type.equals(c.getType()));
+    return conditions.isEmpty() ? null : conditions;
   }
 
   /** The longest message a condition or an event carries, in characters. */

@@ -4,7 +4,7 @@ import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 import io.fabric8.generator.annotation.Pattern;
 
-/** How a rotation is carried out. */
+/** How, and how often, the key is rotated. */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public class Rotation {
   @JsonPropertyDescription(
@@ -18,12 +18,27 @@ public class Rotation {
           + " 10m). Default 0: deleted at once.")
   private String gracePeriod;
 
+  @Pattern(ApiKeySpec.GO_DURATION)
+  @JsonPropertyDescription(
+      "Rotate on a schedule: this long after the last rotation (status.lastRotatedAt), with the strategy above,"
+          + " independently of expiry (with spec.duration, whichever comes first). Go duration, at least 1h, e.g."
+          + " 720h. status.nextRotationAt says when.")
+  private String every;
+
   public RotationStrategy getStrategy() {
     return strategy;
   }
 
   public void setStrategy(RotationStrategy strategy) {
     this.strategy = strategy;
+  }
+
+  public String getEvery() {
+    return every;
+  }
+
+  public void setEvery(String every) {
+    this.every = every;
   }
 
   public String getGracePeriod() {
