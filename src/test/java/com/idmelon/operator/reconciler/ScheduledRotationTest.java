@@ -47,12 +47,12 @@ class ScheduledRotationTest {
         && due.isBefore(issuedAt.plus(Duration.ofHours(721))), "720h after the issue, within its jitter: " + due);
 
     CLOCK.advance(Duration.between(CLOCK.instant(), due).minusSeconds(1));
-    touch(ns, "monthly");
+    harness.touch(ns, "monthly");
     assertEquals(issued.getStatus().getFingerprint(), harness.get(ns, "monthly").getStatus().getFingerprint(),
         "not a second before");
 
     CLOCK.advance(Duration.ofSeconds(1));
-    touch(ns, "monthly");
+    harness.touch(ns, "monthly");
     ApiKey reset = harness.awaitReady(ns, "monthly", true, Reasons.RESET);
     assertEquals(issued.getStatus().getKeyId(), reset.getStatus().getKeyId(), "an Admin key is reset in place");
     assertNotEquals(issued.getStatus().getFingerprint(), reset.getStatus().getFingerprint());
@@ -60,7 +60,7 @@ class ScheduledRotationTest {
     assertEquals(due.plus(Duration.ofHours(720)).plus(jitter), Instant.parse(reset.getStatus().getNextRotationAt()),
         "the next one an interval after this one");
     harness.awaitSettled();
-    touch(ns, "monthly");
+    harness.touch(ns, "monthly");
     assertEquals(reset.getStatus().getFingerprint(), harness.get(ns, "monthly").getStatus().getFingerprint(),
         "once per interval");
     harness.assertOneWorkingKey(ns, "monthly");
@@ -116,15 +116,5 @@ class ScheduledRotationTest {
     } finally {
       harness.simulator().faults().clear();
     }
-  }
-
-  /** Makes the operator look at the ApiKey now and waits until it has. */
-  private static void touch(String ns, String name) {
-    int before = harness.reconciles.count(ns, name);
-    harness.client.resources(ApiKey.class).inNamespace(ns).withName(name).edit(k -> {
-      k.getMetadata().getAnnotations().put("example.com/touch", Long.toString(System.nanoTime()));
-      return k;
-    });
-    await().atMost(10, TimeUnit.SECONDS).until(() -> harness.reconciles.count(ns, name) > before);
   }
 }

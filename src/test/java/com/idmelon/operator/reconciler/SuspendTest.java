@@ -78,7 +78,7 @@ class SuspendTest {
 
     // expiry is still reported: a renewing key that is not renewed becomes ExpiringSoon, then Expired
     CLOCK.advance(Duration.ofDays(25));
-    touch(ns, "frozen");
+    harness.touch(ns, "frozen");
     harness.awaitReady(ns, "frozen", true, Reasons.EXPIRING_SOON);
 
     suspend(ns, "frozen", false);
@@ -114,14 +114,5 @@ class SuspendTest {
     harness.client.resources(ApiKey.class).inNamespace(ns).withName("paused").delete();
     await().atMost(15, TimeUnit.SECONDS).until(() ->
         harness.client.resources(ApiKey.class).inNamespace(ns).list().getItems().isEmpty());
-  }
-
-  private static void touch(String ns, String name) {
-    int before = harness.reconciles.count(ns, name);
-    harness.client.resources(ApiKey.class).inNamespace(ns).withName(name).edit(k -> {
-      k.getMetadata().getAnnotations().put("example.com/touch", Long.toString(System.nanoTime()));
-      return k;
-    });
-    await().atMost(10, TimeUnit.SECONDS).until(() -> harness.reconciles.count(ns, name) > before);
   }
 }
