@@ -15,7 +15,8 @@ import com.idmelon.operator.workspace.ClusterWorkspaceReconciler;
 import com.idmelon.operator.workspace.NamespacedWorkspaceReconciler;
 import com.idmelon.operator.workspace.WorkspaceId;
 import com.idmelon.operator.workspace.WorkspaceRegistry;
-import java.util.function.ToIntFunction;
+import com.idmelon.operator.workspace.WorkspaceUsage;
+import java.time.Instant;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.utils.Serialization;
@@ -155,12 +156,25 @@ public final class ApiKeyOperator implements AutoCloseable {
         c.withItemStore(new CacheTrim.Store<>(CacheTrim::apiKey)); // a tenant's annotations cost the cache nothing
       }
     });
-    ToIntFunction<WorkspaceId> using = id -> (int) reconciler.cachedApiKeys()
-        .filter(k -> workspaces.idFor(k).equals(id)).count();
+    WorkspaceUsage using = new WorkspaceUsage() {
+      @Override
+      public int apiKeys(WorkspaceId id) {
+        return (int) reconciler.cachedApiKeys().filter(k -> workspaces.idFor(k).equals(id)).count();
+      }
+
+      @Override
+      public int rotatedSince(WorkspaceId id, Instant since) {
+        return (int) reconciler.cachedApiKeys().filter(k -> workspaces.idFor(k).equals(id))
+            .filter(k -> k.getStatus() != null && k.getStatus().getKeyId() != null
+                && k.getStatus().rotatedSince(since))
+            .count();
+      }
+    };
     Backoff checks = new Backoff(options.backoffInitial(), options.backoffMax());
     operator.register(new ClusterWorkspaceReconciler(workspaces, options.clock(), options.workspaceCheckInterval(),
         checks, using), c -> {
           c.withRetry(retry);
+          c.withGenerationAware(false); // the reset annotation (an emergency rotation) changes no generation
           if (CacheTrim.ENABLED) {
             c.withItemStore(new CacheTrim.Store<>(CacheTrim::metadataOnly));
           }
@@ -168,6 +182,7 @@ public final class ApiKeyOperator implements AutoCloseable {
     operator.register(new NamespacedWorkspaceReconciler(workspaces, options.clock(), options.workspaceCheckInterval(),
         checks, using), c -> {
           c.withRetry(retry);
+          c.withGenerationAware(false);
           if (CacheTrim.ENABLED) {
             c.withItemStore(new CacheTrim.Store<>(CacheTrim::metadataOnly));
           }

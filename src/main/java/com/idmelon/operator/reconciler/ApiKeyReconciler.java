@@ -52,7 +52,7 @@ public class ApiKeyReconciler implements Reconciler<ApiKey>, Cleaner<ApiKey> {
   private final CrashRecovery recovery;
   private final Deletion deletion;
   private final RotationListener rotations;
-  private final ScheduledRotations scheduledRotations = new ScheduledRotations(ScheduledRotations.PER_WORKSPACE);
+  private final RotationGate paced = new RotationGate(RotationGate.CONCURRENT, RotationGate.PER_SECOND);
   private SecretWriter secrets;
   private KeyIssuer issuer;
   private Housekeeping housekeeping;
@@ -185,7 +185,7 @@ public class ApiKeyReconciler implements Reconciler<ApiKey>, Cleaner<ApiKey> {
     Instant scheduled = KeyTimes.rotationTime(apiKey.getSpec(), status, apiKey.getMetadata().getUid());
     status.setNextRotationAt(KeyTimes.format(scheduled));
     if (apiKey.getSpec().suspended()) {
-      return suspended(apiKey, status, store, secret, scheduled, now);
+      return suspended(apiKey, status, store, secret, scheduled, workspace, now);
     }
     if (workspace.notReady() != null) {
       return withoutWorkspace(apiKey, status, store, secret, workspace, now);
@@ -205,20 +205,23 @@ public class ApiKeyReconciler implements Reconciler<ApiKey>, Cleaner<ApiKey> {
     }
     Step step = NextStep.decide(new NextStep.Facts(apiKey.getSpec(), status, apiKey.resetRequest(),
         observer.secretState(t), observer.keyState(t), redo,
-        secret.map(s -> ManagedSecret.templateApplied(s, apiKey)).orElse(true), scheduled, now));
-    Optional<ScheduledRotations.Permit> permit = Optional.empty();
-    if ("schedule".equals(step.trigger())) {
-      permit = scheduledRotations.enter(workspace.ref(), apiKey.getMetadata().getNamespace());
+        secret.map(s -> ManagedSecret.templateApplied(s, apiKey)).orElse(true), scheduled,
+        workspace.rotationSince(), now));
+    Optional<RotationGate.Permit> permit = Optional.empty();
+    if (step.trigger() != null && NextStep.PACED.contains(step.trigger())) {
+      RotationGate.Admission admission = paced.enter(workspace.ref(), apiKey.getMetadata().getNamespace(),
+          apiKey.getMetadata().getUid());
+      permit = admission.permit();
       if (permit.isEmpty()) {
-        // enough scheduled rotations run in this workspace right now: this one follows shortly
-        return Readiness.of(apiKey.getSpec(), status, null, now.plus(scheduledRotations.retryAfter()), now);
+        // others of this workspace go first: this one has its start slot, and is looked at again then
+        return Readiness.of(apiKey.getSpec(), status, null, now.plus(admission.delay()), now);
       }
     }
     String reason;
     try {
       reason = act(t, step);
     } finally {
-      permit.ifPresent(ScheduledRotations.Permit::close);
+      permit.ifPresent(RotationGate.Permit::close);
     }
     Instant nextRetirement = housekeeping.retireDue(t);
     Instant sweepAgain = housekeeping.sweepOldSecrets(t);
@@ -226,8 +229,10 @@ public class ApiKeyReconciler implements Reconciler<ApiKey>, Cleaner<ApiKey> {
     status.setRenewalTime(KeyTimes.format(renewal));
     scheduled = KeyTimes.rotationTime(apiKey.getSpec(), status, apiKey.getMetadata().getUid());
     status.setNextRotationAt(KeyTimes.format(scheduled));
+    Instant emergency = workspace.rotationSince() != null && workspace.rotationSince().isAfter(now)
+        ? workspace.rotationSince() : null; // an emergency rotation about to start
     return Readiness.of(apiKey.getSpec(), status, reason,
-        KeyTimes.earliest(KeyTimes.earliest(nextRetirement, sweepAgain), scheduled), now);
+        KeyTimes.earliest(KeyTimes.earliest(nextRetirement, sweepAgain), KeyTimes.earliest(scheduled, emergency)), now);
   }
 
   /**
@@ -236,7 +241,7 @@ public class ApiKeyReconciler implements Reconciler<ApiKey>, Cleaner<ApiKey> {
    * expiry. What fell due is done once after resuming: the status was not moved on.
    */
   private Outcome suspended(ApiKey apiKey, ApiKeyStatus status, StatusStore store, Optional<Secret> secret,
-      Instant scheduled, Instant now) {
+      Instant scheduled, IdmelonClients.Target workspace, Instant now) {
     String waiting;
     if (status.getKeyId() == null) {
       waiting = "no key was issued yet";
@@ -244,7 +249,8 @@ public class ApiKeyReconciler implements Reconciler<ApiKey>, Cleaner<ApiKey> {
       Turn idle = new Turn(apiKey, status, store, null, secret, now, null);
       Step step = NextStep.decide(new NextStep.Facts(apiKey.getSpec(), status, apiKey.resetRequest(),
           observer.secretState(idle), NextStep.KeyState.PRESENT, status.getPending() == null ? null : "call",
-          secret.map(s -> ManagedSecret.templateApplied(s, apiKey)).orElse(true), scheduled, now));
+          secret.map(s -> ManagedSecret.templateApplied(s, apiKey)).orElse(true), scheduled,
+          workspace.rotationSince(), now));
       waiting = step.action() == NextStep.Action.NONE ? null : step.why();
     }
     String message = "spec.suspend is true: no key is issued, rotated, renewed or repaired"
@@ -283,7 +289,7 @@ public class ApiKeyReconciler implements Reconciler<ApiKey>, Cleaner<ApiKey> {
       Step step = NextStep.decide(new NextStep.Facts(apiKey.getSpec(), status, apiKey.resetRequest(),
           observer.secretState(idle), NextStep.KeyState.PRESENT, null,
           secret.map(s -> ManagedSecret.templateApplied(s, apiKey)).orElse(true),
-          KeyTimes.parse(status.getNextRotationAt()), now));
+          KeyTimes.parse(status.getNextRotationAt()), null, now));
       if (step.action() == NextStep.Action.NONE) {
         Instant retry = status.retiringOrEmpty().isEmpty() ? null : now.plus(backoff.max());
         return Readiness.of(apiKey.getSpec(), status, null, retry, now);

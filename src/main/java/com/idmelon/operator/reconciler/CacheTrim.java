@@ -95,10 +95,21 @@ public final class CacheTrim {
     return secret;
   }
 
-  /** Any other cached object (workspaces, namespaces): no managed fields, only the operator's annotations. */
+  /**
+   * Any other cached object (workspaces, namespaces): no managed fields, only the operator's annotations (a long
+   * reset value as the digest a status records).
+   */
   public static <T extends HasMetadata> T metadataOnly(T object) {
-    object.getMetadata().setManagedFields(null);
-    object.getMetadata().setAnnotations(keep(object.getMetadata().getAnnotations(), key -> key.startsWith(OURS)));
+    ObjectMeta meta = object.getMetadata();
+    meta.setManagedFields(null);
+    meta.setAnnotations(keep(meta.getAnnotations(), key -> key.startsWith(OURS)));
+    if (meta.getAnnotations() != null) {
+      meta.getAnnotations().computeIfPresent(ApiKey.RESET_ANNOTATION, (k, v) -> {
+        String recorded = ApiKey.recordedReset(v);
+        return recorded == null ? "" : recorded;
+      });
+      meta.getAnnotations().entrySet().removeIf(e -> e.getValue() == null || e.getValue().length() > MAX_OWN_VALUE);
+    }
     return object;
   }
 

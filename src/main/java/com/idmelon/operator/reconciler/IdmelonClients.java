@@ -20,9 +20,10 @@ public interface IdmelonClients {
    * @param keyNamePrefix prepended to every key name created there
    * @param denial the policy rule that denies this ApiKey, if any
    * @param pollInterval how often the workspace's key list is read; null: the operator's default
+   * @param rotationSince when the workspace's emergency rotation started, while it is asked for; else null
    */
   record Target(WorkspaceRef ref, boolean exists, String notReady, IdmelonClient client, String keyNamePrefix,
-      Optional<String> denial, java.time.Duration pollInterval) {}
+      Optional<String> denial, java.time.Duration pollInterval, Instant rotationSince) {}
 
   Target target(ApiKey apiKey, Instant now);
 
@@ -43,7 +44,7 @@ public interface IdmelonClients {
   /** One workspace for every ApiKey, always Ready, no policy (unit tests of the reconciler's parts). */
   static IdmelonClients single(IdmelonClient client) {
     Target target = new Target(new WorkspaceRef(WorkspaceRef.CLUSTER_WORKSPACE, "default"), true, null, client, "",
-        Optional.empty(), null);
+        Optional.empty(), null, null);
     return (apiKey, now) -> target;
   }
 }

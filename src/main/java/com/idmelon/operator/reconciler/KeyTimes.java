@@ -85,6 +85,11 @@ final class KeyTimes {
     return seconds(last.plus(every).plus(jitter(every, uid)));
   }
 
+  /** Whether the key in the Secret was last issued, reset or replaced before {@code moment}. */
+  static boolean rotatedBefore(ApiKeyStatus status, Instant moment) {
+    return (status.getLastRotatedAt() != null || status.getIssuedAt() != null) && !status.rotatedSince(moment);
+  }
+
   /**
    * A fixed offset per ApiKey (from its uid) in [0, min(every / 20, 1h)): keys created in one apply are rotated over
    * an hour, not in the same second.

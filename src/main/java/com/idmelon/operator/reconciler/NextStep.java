@@ -53,15 +53,18 @@ final class NextStep {
    * @param resetRequest the reset annotation's value, null when absent
    * @param redo the operation of an interrupted call that must be done again (Pending.RESET or REPLACE), or null
    * @param scheduledRotation when spec.rotation.every makes the next rotation due, or null
+   * @param workspaceRotation when the workspace's emergency rotation starts (the whole second after it was asked
+   *     for: from then on, every key last rotated before it is rotated once, so a rotation done then counts as done),
+   *     or null
    */
   record Facts(ApiKeySpec spec, ApiKeyStatus status, String resetRequest, SecretState secret, KeyState key,
-      String redo, boolean templateApplied, Instant scheduledRotation, Instant now) {}
+      String redo, boolean templateApplied, Instant scheduledRotation, Instant workspaceRotation, Instant now) {}
 
   /**
    * The decision.
    *
    * @param trigger why, for metrics and logs: reset-annotation, recovery, secret-drift, key-gone, expiry-changed,
-   *     renewal, schedule; null when nothing rotates
+   *     renewal, schedule, workspace-reset; null when nothing rotates
    * @param why the same for people, completing "because ..."
    */
   record Step(Action action, String trigger, String why) {
@@ -76,6 +79,9 @@ final class NextStep {
       return "renewal".equals(trigger) ? Reasons.RENEWED : actionReason;
     }
   }
+
+  /** Triggers whose rotations are paced per workspace (see {@link RotationGate}): nobody waits for them this second. */
+  static final java.util.Set<String> PACED = java.util.Set.of("schedule", "workspace-reset");
 
   private NextStep() {}
 
@@ -105,6 +111,11 @@ final class NextStep {
     }
     if (f.key() == KeyState.EXPIRED_EARLY) {
       return rotate(f, "key-gone", "key " + status.getKeyId() + " was expired in IDmelon before its time", true);
+    }
+    if (f.workspaceRotation() != null && !f.now().isBefore(f.workspaceRotation())
+        && KeyTimes.rotatedBefore(status, f.workspaceRotation())) {
+      return rotate(f, "workspace-reset", "its workspace is rotating every key (idmelon.com/reset on the workspace)",
+          false);
     }
     if (KeyTimes.expiryChanged(f.spec(), status)) {
       return rotate(f, "expiry-changed", "spec.expiresAt changed", true);

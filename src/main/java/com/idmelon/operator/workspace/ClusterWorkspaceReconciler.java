@@ -6,13 +6,12 @@ import com.idmelon.operator.reconciler.Backoff;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Optional;
-import java.util.function.ToIntFunction;
 
 /** Checks ClusterWorkspaces: their Admin key lives in the Secret's namespace the spec names. */
 @ControllerConfiguration(name = "clusterworkspace", generationAwareEventProcessing = false)
 public final class ClusterWorkspaceReconciler extends WorkspaceReconciler<ClusterWorkspace> {
   public ClusterWorkspaceReconciler(WorkspaceRegistry registry, Clock clock, Duration checkInterval, Backoff backoff,
-      ToIntFunction<WorkspaceId> apiKeysUsing) {
+      WorkspaceUsage apiKeysUsing) {
     super(registry, clock, checkInterval, backoff, apiKeysUsing);
   }
 

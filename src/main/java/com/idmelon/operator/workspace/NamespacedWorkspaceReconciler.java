@@ -6,13 +6,12 @@ import com.idmelon.operator.reconciler.Backoff;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Optional;
-import java.util.function.ToIntFunction;
 
 /** Checks Workspaces: their Admin key lives in a Secret of their own namespace. */
 @ControllerConfiguration(name = "workspace", generationAwareEventProcessing = false)
 public final class NamespacedWorkspaceReconciler extends WorkspaceReconciler<Workspace> {
   public NamespacedWorkspaceReconciler(WorkspaceRegistry registry, Clock clock, Duration checkInterval, Backoff backoff,
-      ToIntFunction<WorkspaceId> apiKeysUsing) {
+      WorkspaceUsage apiKeysUsing) {
     super(registry, clock, checkInterval, backoff, apiKeysUsing);
   }
 

@@ -12,6 +12,10 @@ public final class WorkspaceReasons {
   public static final String UNREACHABLE = "Unreachable";
   /** The workspace's spec breaks a rule. */
   public static final String INVALID_SPEC = "InvalidSpec";
+  /** Rotating: an emergency rotation is running. */
+  public static final String ROTATING = "Rotating";
+  /** Rotating=False: every ApiKey was rotated. */
+  public static final String ROTATION_COMPLETE = "RotationComplete";
 
   private WorkspaceReasons() {}
 }

@@ -1,6 +1,8 @@
 package com.idmelon.operator.workspace;
 
+import com.idmelon.operator.crd.v1alpha1.ApiKey;
 import com.idmelon.operator.crd.v1alpha1.Conditions;
+import com.idmelon.operator.crd.v1alpha1.WorkspaceRotation;
 import com.idmelon.operator.crd.v1alpha1.WorkspaceSpecBase;
 import com.idmelon.operator.crd.v1alpha1.WorkspaceStatus;
 import com.idmelon.operator.idmelon.IdmelonException;
@@ -27,7 +29,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
-import java.util.function.ToIntFunction;
 
 /**
  * Checks a workspace: its spec, its Admin key's Secret, and whether IDmelon accepts the key; writes Ready and the
@@ -35,15 +36,18 @@ import java.util.function.ToIntFunction;
  */
 abstract class WorkspaceReconciler<R extends CustomResource<? extends WorkspaceSpecBase, WorkspaceStatus>>
     implements Reconciler<R> {
+  private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(WorkspaceReconciler.class);
+  /** How often an emergency rotation's progress is written while it runs. */
+  static final Duration ROTATION_PROGRESS = Duration.ofSeconds(5);
   private final WorkspaceRegistry registry;
   private final Clock clock;
   private final Duration checkInterval;
-  private final ToIntFunction<WorkspaceId> apiKeysUsing;
+  private final WorkspaceUsage apiKeysUsing;
   private final SecretChanges secretChanges = new SecretChanges();
   private final Backoff backoff;
 
   WorkspaceReconciler(WorkspaceRegistry registry, Clock clock, Duration checkInterval, Backoff backoff,
-      ToIntFunction<WorkspaceId> apiKeysUsing) {
+      WorkspaceUsage apiKeysUsing) {
     this.registry = registry;
     this.backoff = backoff;
     this.clock = clock;
@@ -114,7 +118,8 @@ abstract class WorkspaceReconciler<R extends CustomResource<? extends WorkspaceS
         workspace.getMetadata().getGeneration(), now));
     status.setObservedGeneration(workspace.getMetadata().getGeneration());
     status.setLastCheckedAt(now.truncatedTo(java.time.temporal.ChronoUnit.SECONDS).toString());
-    status.setApiKeys(apiKeysUsing.applyAsInt(id));
+    status.setApiKeys(apiKeysUsing.apiKeys(id));
+    boolean rotating = emergencyRotation(workspace, status, id, now);
     R written = context.resourceOperations().jsonPatchPrimaryStatus(workspace, r -> {
       r.setStatus(status);
       return r;
@@ -124,6 +129,11 @@ abstract class WorkspaceReconciler<R extends CustomResource<? extends WorkspaceS
         workspace.getMetadata().getGeneration())) {
       // the spec was edited while this check ran: the cache holds the edit now and may drop its event
       return control.rescheduleAfter(1);
+    }
+    if (rotating) {
+      // the ApiKeys that still need it are woken (a missed event, a restart) and the progress is written again
+      registry.wake(id);
+      return control.rescheduleAfter(ROTATION_PROGRESS.toMillis());
     }
     if (invalid.isPresent()) {
       return control; // a spec change brings it back
@@ -136,6 +146,49 @@ abstract class WorkspaceReconciler<R extends CustomResource<? extends WorkspaceS
     // not Ready: look again soon (backoff), never later than the regular check
     long retry = Math.min(backoff.next(key).toMillis(), checkInterval.toMillis());
     return control.rescheduleAfter(retry);
+  }
+
+  /**
+   * The idmelon.com/reset annotation on a workspace rotates every ApiKey issued from it once: a new value records
+   * the moment it started, and each ApiKey whose key was last rotated before it is rotated (paced per workspace by
+   * the ApiKey reconciler). A value already there when the workspace is first seen is recorded, not acted on. The
+   * progress is counted from the ApiKeys' statuses, so it survives a restart. Returns whether it is still running.
+   */
+  private boolean emergencyRotation(R workspace, WorkspaceStatus status, WorkspaceId id, Instant now) {
+    var annotations = workspace.getMetadata().getAnnotations();
+    String requested = ApiKey.recordedReset(annotations == null ? null : annotations.get(ApiKey.RESET_ANNOTATION));
+    WorkspaceRotation rotation = status.getRotation();
+    if (requested != null && (rotation == null || !requested.equals(rotation.getRequest()))) {
+      rotation = new WorkspaceRotation();
+      rotation.setRequest(requested);
+      boolean seenBefore = workspace.getStatus() != null && workspace.getStatus().getObservedGeneration() != null;
+      if (seenBefore) {
+        // the next whole second: a key issued in the same second as the request is rotated too
+        rotation.setStartedAt(now.truncatedTo(java.time.temporal.ChronoUnit.SECONDS).plusSeconds(1).toString());
+        log.info("{}: emergency rotation of every ApiKey asked for ({})", id, requested);
+      }
+      status.setRotation(rotation);
+    }
+    if (rotation == null || rotation.getStartedAt() == null || rotation.getCompletedAt() != null) {
+      return false;
+    }
+    Instant since = Instant.parse(rotation.getStartedAt());
+    int total = apiKeysUsing.apiKeys(id);
+    int rotated = Math.min(total, apiKeysUsing.rotatedSince(id, since));
+    rotation.setRotated(rotated);
+    rotation.setRemaining(total - rotated);
+    if (total - rotated > 0) {
+      status.setConditions(Conditions.with(status.getConditions(), Conditions.ROTATING, true,
+          WorkspaceReasons.ROTATING, "rotated " + rotated + " of " + total + " ApiKeys; suspended or denied ones"
+              + " wait", workspace.getMetadata().getGeneration(), now));
+      return true;
+    }
+    rotation.setCompletedAt(now.truncatedTo(java.time.temporal.ChronoUnit.SECONDS).toString());
+    status.setConditions(Conditions.with(status.getConditions(), Conditions.ROTATING, false,
+        WorkspaceReasons.ROTATION_COMPLETE, "every ApiKey (" + total + ") was rotated since " + rotation.getStartedAt(),
+        workspace.getMetadata().getGeneration(), now));
+    log.info("{}: emergency rotation complete ({} ApiKeys)", id, total);
+    return false;
   }
 
   /** {reason, message} of a refusal or an outage; {null, null} when IDmelon accepts the key. */

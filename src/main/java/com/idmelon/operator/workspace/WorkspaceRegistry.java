@@ -166,13 +166,13 @@ public final class WorkspaceRegistry implements IdmelonClients, AutoCloseable {
       if (gone != null) {
         gone.close();
       }
-      return new Target(ref, false, id + " does not exist", null, "", Optional.empty(), null);
+      return new Target(ref, false, id + " does not exist", null, "", Optional.empty(), null, null);
     }
     Entry entry = entries.get(id);
     if (entry == null || !Objects.equals(entry.uid, resource.get().getMetadata().getUid()) || entry.state == null
         || entry.state.ready() == null) {
       return new Target(ref, true, id + " has not been checked yet", entry == null ? null : entry.client, "",
-          Optional.empty(), null);
+          Optional.empty(), null, null);
     }
     String prefix = entry.spec.effectivePrefix();
     Duration poll = entry.spec.getPollInterval() == null ? null : GoDuration.parse(entry.spec.getPollInterval());
@@ -180,7 +180,7 @@ public final class WorkspaceRegistry implements IdmelonClients, AutoCloseable {
     // IdmelonUnavailable and back off, each workspace on its own client
     if (!entry.state.ready() && !WorkspaceReasons.UNREACHABLE.equals(entry.state.reason())) {
       return new Target(ref, true, id + " is not Ready (" + entry.state.reason() + "): " + entry.state.message(),
-          entry.client, prefix, Optional.empty(), poll);
+          entry.client, prefix, Optional.empty(), poll, null);
     }
     String namespace = apiKey.getMetadata().getNamespace();
     Optional<String> denial;
@@ -192,7 +192,26 @@ public final class WorkspaceRegistry implements IdmelonClients, AutoCloseable {
       // an expiresAt or duration that does not parse: the spec validation reports it, and nothing is issued
       denial = Optional.empty();
     }
-    return new Target(ref, true, null, entry.client, prefix, denial, poll);
+    return new Target(ref, true, null, entry.client, prefix, denial, poll, rotationSince(resource.get()));
+  }
+
+  /** When the workspace's emergency rotation started, from its status (written by its reconciler); else null. */
+  static Instant rotationSince(HasMetadata workspace) {
+    if (workspace instanceof io.fabric8.kubernetes.client.CustomResource<?, ?> resource
+        && resource.getStatus() instanceof com.idmelon.operator.crd.v1alpha1.WorkspaceStatus status
+        && status.getRotation() != null && status.getRotation().getStartedAt() != null) {
+      try {
+        return Instant.parse(status.getRotation().getStartedAt());
+      } catch (java.time.format.DateTimeParseException e) {
+        return null;
+      }
+    }
+    return null;
+  }
+
+  /** Wakes the ApiKeys of a workspace (an emergency rotation started). */
+  void wake(WorkspaceId id) {
+    onWorkspaceChange.accept(id);
   }
 
   @Override

@@ -49,7 +49,7 @@ class NextStepTest {
 
   private static Step decide(ApiKeySpec spec, ApiKeyStatus status, String reset, SecretState secret, KeyState key,
       String redo, boolean template) {
-    return NextStep.decide(new Facts(spec, status, reset, secret, key, redo, template, null, NOW));
+    return NextStep.decide(new Facts(spec, status, reset, secret, key, redo, template, null, null, NOW));
   }
 
   /** Everything fine but the named fact. */
@@ -175,21 +175,21 @@ class NextStepTest {
   void aScheduledRotationIsDueAtItsTimeWithTheTypesStrategy() {
     ApiKeySpec admin = spec(KeyType.Admin, s -> { });
     Step due = NextStep.decide(new Facts(admin, issued(s -> { }), "r1", SecretState.INTACT, KeyState.PRESENT, null,
-        true, NOW, NOW));
+        true, NOW, null, NOW));
     assertEquals(Action.RESET, due.action());
     assertEquals("schedule", due.trigger());
     Step replace = NextStep.decide(new Facts(spec(KeyType.Clients, s -> { }), issued(s -> { }), "r1",
-        SecretState.INTACT, KeyState.PRESENT, null, true, NOW.minusSeconds(3600), NOW));
+        SecretState.INTACT, KeyState.PRESENT, null, true, NOW.minusSeconds(3600), null, NOW));
     assertEquals(Action.REPLACE, replace.action());
     assertEquals(Step.NOTHING, NextStep.decide(new Facts(admin, issued(s -> { }), "r1", SecretState.INTACT,
-        KeyState.PRESENT, null, true, NOW.plusSeconds(1), NOW)), "not a second before");
+        KeyState.PRESENT, null, true, NOW.plusSeconds(1), null, NOW)), "not a second before");
   }
 
   @Test
   void aRenewalDueAtTheSameTimeAsTheScheduleIsOneRotationAndCountsAsTheRenewal() {
     ApiKeySpec spec = spec(KeyType.Clients, s -> s.setDuration("3h"));
     Step step = NextStep.decide(new Facts(spec, issued(s -> s.setExpiresAt("2026-11-27T13:00:00Z")), "r1",
-        SecretState.INTACT, KeyState.PRESENT, null, true, NOW, NOW));
+        SecretState.INTACT, KeyState.PRESENT, null, true, NOW, null, NOW));
     assertEquals("renewal", step.trigger());
   }
 
@@ -200,6 +200,21 @@ class NextStepTest {
         KeyState.PRESENT, null, true);
     assertEquals("reset-annotation", step.trigger());
     assertEquals(Action.REPLACE, step.action());
+  }
+
+  @Test
+  void aWorkspaceRotationRotatesAKeyFromBeforeItsStartOnceAndNotBeforeItStarts() {
+    ApiKeySpec admin = spec(KeyType.Admin, s -> { });
+    ApiKeyStatus old = issued(s -> s.setLastRotatedAt("2026-11-27T11:30:00Z"));
+    Step due = NextStep.decide(new Facts(admin, old, "r1", SecretState.INTACT, KeyState.PRESENT, null, true, null,
+        NOW, NOW));
+    assertEquals("workspace-reset", due.trigger());
+    assertEquals(Action.RESET, due.action());
+    assertEquals(Step.NOTHING, NextStep.decide(new Facts(admin, old, "r1", SecretState.INTACT, KeyState.PRESENT,
+        null, true, null, NOW.plusSeconds(1), NOW)), "not before it starts");
+    ApiKeyStatus rotatedAtTheStart = issued(s -> s.setLastRotatedAt(NOW.toString()));
+    assertEquals(Step.NOTHING, NextStep.decide(new Facts(admin, rotatedAtTheStart, "r1", SecretState.INTACT,
+        KeyState.PRESENT, null, true, null, NOW, NOW)), "a key rotated since counts as done");
   }
 
   @Test

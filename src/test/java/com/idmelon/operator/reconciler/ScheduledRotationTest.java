@@ -112,7 +112,7 @@ class ScheduledRotationTest {
       harness.awaitSettled();
       assertEquals(12L, harness.simulator().counts().getOrDefault("reset", 0L), "each key exactly once");
       assertTrue(harness.simulator().maxInFlight() <= 2,
-          "at most " + ScheduledRotations.PER_WORKSPACE + " at once in the workspace, saw " + harness.simulator().maxInFlight());
+          "at most 2 at once in the workspace, saw " + harness.simulator().maxInFlight());
     } finally {
       harness.simulator().faults().clear();
     }

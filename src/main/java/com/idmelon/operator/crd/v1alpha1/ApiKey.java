@@ -67,7 +67,14 @@ public class ApiKey extends CustomResource<ApiKeySpec, ApiKeyStatus> implements 
    */
   public String resetRequest() {
     var annotations = getMetadata().getAnnotations();
-    String value = annotations == null ? null : annotations.get(RESET_ANNOTATION);
+    return recordedReset(annotations == null ? null : annotations.get(RESET_ANNOTATION));
+  }
+
+  /**
+   * A reset annotation's value as a status records it: null when absent or empty, a value over
+   * {@value #MAX_RECORDED_RESET} characters as {@code sha256:} and its first 32 hex digits (ApiKeys and workspaces).
+   */
+  public static String recordedReset(String value) {
     if (value == null || value.isEmpty()) {
       return null;
     }
@@ -82,4 +89,5 @@ public class ApiKey extends CustomResource<ApiKeySpec, ApiKeyStatus> implements 
       throw new IllegalStateException(e);
     }
   }
+
 }

@@ -177,6 +177,13 @@ public class ApiKeyStatus {
     this.conditions = conditions;
   }
 
+  /** Whether the key in the Secret was issued, reset or replaced at or after {@code moment} (whole seconds). */
+  public boolean rotatedSince(java.time.Instant moment) {
+    String last = lastRotatedAt != null ? lastRotatedAt : issuedAt;
+    return last != null && !java.time.OffsetDateTime.parse(last).toInstant()
+        .isBefore(moment.truncatedTo(java.time.temporal.ChronoUnit.SECONDS));
+  }
+
   @JsonIgnore
   public Optional<Condition> condition(String type) {
     return conditions == null

@@ -19,6 +19,8 @@ public final class Conditions {
   public static final String READY = "Ready";
   /** True while spec.suspend is: the operator issues, rotates, renews and repairs nothing. */
   public static final String SUSPENDED = "Suspended";
+  /** A workspace's emergency rotation is in progress. */
+  public static final String ROTATING = "Rotating";
 
   private Conditions() {}
 

@@ -19,8 +19,12 @@ public class WorkspaceStatus {
   @JsonPropertyDescription("How many ApiKeys use this workspace.")
   private Integer apiKeys;
 
+  @JsonPropertyDescription("The emergency rotation asked for with the idmelon.com/reset annotation, and its"
+      + " progress.")
+  private WorkspaceRotation rotation;
+
   @JsonPropertyDescription("Ready: the Admin key is accepted (reasons Valid, SecretNotFound, AdminKeyRefused,"
-      + " Unreachable, InvalidSpec).")
+      + " Unreachable, InvalidSpec); Rotating: an emergency rotation is in progress.")
   private List<Condition> conditions;
 
   public Long getObservedGeneration() {
@@ -29,6 +33,14 @@ public class WorkspaceStatus {
 
   public void setObservedGeneration(Long observedGeneration) {
     this.observedGeneration = observedGeneration;
+  }
+
+  public WorkspaceRotation getRotation() {
+    return rotation;
+  }
+
+  public void setRotation(WorkspaceRotation rotation) {
+    this.rotation = rotation;
   }
 
   public String getLastCheckedAt() {

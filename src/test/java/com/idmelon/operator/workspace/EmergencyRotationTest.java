@@ -1,0 +1,129 @@
+package com.idmelon.operator.workspace;
+
+import static com.idmelon.operator.support.OperatorHarness.apiKey;
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.idmelon.operator.crd.v1alpha1.ApiKey;
+import com.idmelon.operator.crd.v1alpha1.ClusterWorkspace;
+import com.idmelon.operator.crd.v1alpha1.Conditions;
+import com.idmelon.operator.crd.v1alpha1.WorkspaceRotation;
+import com.idmelon.operator.idmelon.KeyType;
+import com.idmelon.operator.reconciler.Checkpoints;
+import com.idmelon.operator.simulator.IdmelonSimulator;
+import com.idmelon.operator.support.OperatorHarness;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+/**
+ * idmelon.com/reset on a workspace rotates every ApiKey issued from it exactly once, paced, with its progress in the
+ * workspace's status, across an operator restart midway.
+ */
+class EmergencyRotationTest {
+  @RegisterExtension
+  static final OperatorHarness harness = OperatorHarness.shared(Clock.systemUTC());
+
+  private static final int KEYS = 200;
+
+  private static ClusterWorkspace workspace() {
+    return harness.client.resources(ClusterWorkspace.class).withName("default").get();
+  }
+
+  private static void annotate(String value) {
+    OperatorHarness.retryOnConflict(() -> harness.client.resources(ClusterWorkspace.class).withName("default")
+        .edit(w -> {
+          Map<String, String> annotations = w.getMetadata().getAnnotations() == null ? new HashMap<>()
+              : new HashMap<>(w.getMetadata().getAnnotations());
+          annotations.put(ApiKey.RESET_ANNOTATION, value);
+          w.getMetadata().setAnnotations(annotations);
+          return w;
+        }));
+  }
+
+  @Test
+  void everyApiKeyOfTheWorkspaceIsRotatedOnceAtABoundedRateAcrossARestart() {
+    String ns = harness.newNamespace();
+    for (int i = 0; i < KEYS; i++) {
+      harness.client.resource(apiKey(ns, "k" + i, KeyType.Clients)).create();
+    }
+    await().atMost(120, TimeUnit.SECONDS).until(() -> harness.client.resources(ApiKey.class).inNamespace(ns).list()
+        .getItems().stream().filter(k -> Conditions.isTrue(k.getStatus(), Conditions.READY)).count() == KEYS);
+    harness.awaitSettled();
+    harness.simulator().clearRequests();
+
+    annotate("incident-2026-11-28");
+    await().atMost(20, TimeUnit.SECONDS).until(() -> workspace().getStatus().getRotation() != null
+        && workspace().getStatus().getRotation().getStartedAt() != null);
+    Instant startedAt = Instant.parse(workspace().getStatus().getRotation().getStartedAt());
+    await().atMost(60, TimeUnit.SECONDS).until(() -> rotated(ns, startedAt) >= KEYS / 3);
+
+    harness.stopOperator(); // midway
+    int before = rotated(ns, startedAt);
+    assertTrue(before < KEYS, "stopped midway: " + before);
+    harness.startOperator(Checkpoints.NONE);
+
+    await().atMost(120, TimeUnit.SECONDS).until(() -> workspace().getStatus().getRotation().getCompletedAt() != null);
+    WorkspaceRotation done = workspace().getStatus().getRotation();
+    assertEquals(KEYS, done.getRotated());
+    assertEquals(0, done.getRemaining());
+    assertEquals("False", workspace().getStatus().condition(Conditions.ROTATING).orElseThrow().getStatus());
+    assertEquals(KEYS, rotated(ns, startedAt), "none skipped");
+    harness.awaitSettled();
+    long creates = harness.simulator().counts().getOrDefault("create", 0L);
+    assertTrue(creates >= KEYS && creates <= KEYS + 2, "each rotated once (a call cut by the stop may be redone): "
+        + creates);
+    assertEquals(KEYS, harness.simulator().keys().stream().filter(k -> k.name().matches("Key k[0-9]+")).count(),
+        "no key leaked: the replaced ones were deleted");
+    List<Instant> times = harness.simulator().requests().stream().filter(r -> r.method().equals("POST"))
+        .map(IdmelonSimulator.Request::at).sorted().toList();
+    for (int i = 0; i < times.size(); i++) {
+      Instant from = times.get(i);
+      long inOneSecond = times.stream().filter(t -> !t.isBefore(from) && t.isBefore(from.plusSeconds(1))).count();
+      assertTrue(inOneSecond <= 11, inOneSecond + " rotations started within one second at " + from);
+    }
+    for (int i = 0; i < KEYS; i += 37) {
+      harness.assertOneWorkingKey(ns, "k" + i);
+    }
+
+    // the same value again, or an operator restart, rotates nothing more
+    harness.simulator().clearRequests();
+    annotate("incident-2026-11-28");
+    harness.touch(ns, "k1");
+    harness.awaitSettled();
+    assertEquals(0L, harness.simulator().counts().getOrDefault("create", 0L));
+  }
+
+  private static int rotated(String ns, Instant since) {
+    return (int) harness.client.resources(ApiKey.class).inNamespace(ns).list().getItems().stream()
+        .filter(k -> k.getStatus() != null && k.getStatus().getKeyId() != null && k.getStatus().rotatedSince(since))
+        .count();
+  }
+
+  @Test
+  void aValueAlreadyThereWhenTheWorkspaceIsCreatedIsRecordedNotActedOn() {
+    // created with the annotation already on it, as GitOps would: the operator first sees it with the value
+    ClusterWorkspace preset = new ClusterWorkspace();
+    preset.getMetadata().setName("preset");
+    preset.getMetadata().setAnnotations(Map.of(ApiKey.RESET_ANNOTATION, "from-git"));
+    preset.setSpec(workspace().getSpec());
+    harness.client.resource(preset).create();
+    await().atMost(20, TimeUnit.SECONDS).until(() -> {
+      ClusterWorkspace w = harness.client.resources(ClusterWorkspace.class).withName("preset").get();
+      return w.getStatus() != null && w.getStatus().getRotation() != null;
+    });
+    WorkspaceRotation recorded = harness.client.resources(ClusterWorkspace.class).withName("preset").get()
+        .getStatus().getRotation();
+    assertEquals("from-git", recorded.getRequest());
+    assertNull(recorded.getStartedAt(), "recorded, not acted on");
+    harness.client.resources(ClusterWorkspace.class).withName("preset").delete();
+  }
+}
