@@ -67,24 +67,35 @@ final class Cluster implements AutoCloseable {
     Files.deleteIfExists(kubeconfig);
     apiServer = java(TOOLS_JAR, List.of("-Xmx" + apiServerHeap, "-XX:+UseParallelGC"),
         List.of("apiserver", "--kubeconfig", kubeconfig.toString()), Map.of(), dir.resolve("apiserver.log"));
-    simulatorPort = freePort();
-    List<String> args = new ArrayList<>(List.of("simulator", "--port", Integer.toString(simulatorPort),
-        "--admin-key-file", dir.resolve("admin-key").toString()));
-    args.addAll(simulatorArgs);
-    simulator = java(TOOLS_JAR, List.of("-Xmx512m"), args, Map.of(), dir.resolve("simulator.log"));
-    waitFor(() -> Files.exists(kubeconfig) && Files.size(kubeconfig) > 0, Duration.ofSeconds(30), "the API server");
-    String config = Files.readString(kubeconfig);
-    Matcher server = Pattern.compile("server: (\\S+)").matcher(config);
-    server.find();
-    kubeUrl = server.group(1);
-    waitFor(() -> get(simulatorUrl("/_simulator/stats"), adminKey).statusCode() == 200, Duration.ofSeconds(30), "the simulator");
-    client = new KubernetesClientBuilder().withConfig(new ConfigBuilder(Config.empty())
-        .withMasterUrl(kubeUrl).withUserAgent(EmbeddedKubernetes.BENCH_USER_AGENT)
-        .withMaxConcurrentRequests(256).withMaxConcurrentRequestsPerHost(256)
-        .withRequestTimeout(60_000).build()).build();
-    // what a platform team does once: the default ClusterWorkspace and its Admin key Secret
-    WorkspaceBootstrap.clusterWorkspace(client, "default", "http://127.0.0.1:" + simulatorPort,
-        "/administrator/workspace/apikeys", com.idmelon.operator.idmelon.SecretValue.of(adminKey), spec -> { });
+    Process startedSimulator = null;
+    try {
+      simulatorPort = freePort();
+      List<String> args = new ArrayList<>(List.of("simulator", "--port", Integer.toString(simulatorPort),
+          "--admin-key-file", dir.resolve("admin-key").toString()));
+      args.addAll(simulatorArgs);
+      simulator = startedSimulator = java(TOOLS_JAR, List.of("-Xmx512m"), args, Map.of(), dir.resolve("simulator.log"));
+      waitFor(() -> Files.exists(kubeconfig) && Files.size(kubeconfig) > 0, Duration.ofSeconds(30), "the API server");
+      String config = Files.readString(kubeconfig);
+      Matcher server = Pattern.compile("server: (\\S+)").matcher(config);
+      server.find();
+      kubeUrl = server.group(1);
+      waitFor(() -> get(simulatorUrl("/_simulator/stats"), adminKey).statusCode() == 200, Duration.ofSeconds(30), "the simulator");
+      client = new KubernetesClientBuilder().withConfig(new ConfigBuilder(Config.empty())
+          .withMasterUrl(kubeUrl).withUserAgent(EmbeddedKubernetes.BENCH_USER_AGENT)
+          .withMaxConcurrentRequests(256).withMaxConcurrentRequestsPerHost(256)
+          .withRequestTimeout(60_000).build()).build();
+      // what a platform team does once: the default ClusterWorkspace and its Admin key Secret
+      WorkspaceBootstrap.clusterWorkspace(client, "default", "http://127.0.0.1:" + simulatorPort,
+          "/administrator/workspace/apikeys", com.idmelon.operator.idmelon.SecretValue.of(adminKey), spec -> { });
+    } catch (Exception | Error e) {
+      // a cluster that failed to come up leaves no process behind
+      for (Process process : new Process[] {startedSimulator, apiServer}) {
+        if (process != null) {
+          process.destroyForcibly();
+        }
+      }
+      throw e;
+    }
   }
 
   /** Starts an operator process against this cluster, waits until it is ready. */
