@@ -1,19 +1,20 @@
 #!/usr/bin/env bash
 # Measures the operator's memory with N ApiKeys, each part in its own process, on this machine:
-#   bench/measure-footprint.sh [N]     (default 500; needs kubectl and a built target/apikey-operator.jar)
+#   bench/measure-footprint.sh [N]     (default 500; needs kubectl and the built jars: mvn -DskipTests package)
 # Prints the operator's RSS and its live heap after a full GC, used to size the chart's resources.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 N=${1:-500}
-JAR=target/apikey-operator.jar
+JAR=target/apikey-operator.jar              # the operator, as the image runs it
+TOOLS_JAR=target/apikey-operator-tools.jar  # the embedded API server and the simulator
 WORK=$(mktemp -d); echo "work dir $WORK" >&2
 trap 'kill $(jobs -p) 2>/dev/null || true; [ -n "${KEEP:-}" ] || rm -rf "$WORK"' EXIT
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 
 head -c 24 /dev/urandom | base64 | tr -d '/+=' > "$WORK/admin-key"
 SIM_PORT=$(free_port); METRICS_PORT=$(free_port)
-java -Xmx256m -jar "$JAR" apiserver --kubeconfig "$WORK/kubeconfig" > "$WORK/apiserver.log" 2>&1 &
-java -Xmx256m -jar "$JAR" simulator --port "$SIM_PORT" --admin-key-file "$WORK/admin-key" > "$WORK/simulator.log" 2>&1 &
+java -Xmx256m -jar "$TOOLS_JAR" apiserver --kubeconfig "$WORK/kubeconfig" > "$WORK/apiserver.log" 2>&1 &
+java -Xmx256m -jar "$TOOLS_JAR" simulator --port "$SIM_PORT" --admin-key-file "$WORK/admin-key" > "$WORK/simulator.log" 2>&1 &
 for _ in $(seq 100); do [ -s "$WORK/kubeconfig" ] && grep -q "simulator on" "$WORK/simulator.log" && break; sleep 0.2; done
 export KUBECONFIG="$WORK/kubeconfig"
 # the default ClusterWorkspace and its Admin key Secret, as a platform team creates them

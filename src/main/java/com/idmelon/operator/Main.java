@@ -1,21 +1,25 @@
 package com.idmelon.operator;
 
-import com.idmelon.operator.cli.ApiServerCommand;
-import com.idmelon.operator.cli.QuickStartCommand;
 import com.idmelon.operator.cli.RunCommand;
-import com.idmelon.operator.cli.SimulatorCommand;
 import com.idmelon.operator.config.ConfigException;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
-/** The jar's entry point: {@code run} (the default), {@code simulator}, {@code quickstart}. */
+/**
+ * The production jar's entry point: the operator and nothing else ({@code run}, also the default).
+ *
+ * <p>The simulator, the quick start and the embedded API server live in the tools jar ({@code tools.ToolsMain});
+ * this class must not name them, since picocli loads every declared subcommand and the production jar leaves them
+ * out.
+ */
 @Command(
     name = "apikey-operator",
     mixinStandardHelpOptions = true,
-    version = "apikey-operator 0.1.0",
+    version = Main.VERSION,
     description = "Manages IDmelon workspace API keys from Kubernetes ApiKey resources.",
-    subcommands = {RunCommand.class, SimulatorCommand.class, QuickStartCommand.class, ApiServerCommand.class})
+    subcommands = {RunCommand.class})
 public final class Main implements Runnable {
+  public static final String VERSION = "apikey-operator 0.1.0";
 
   public static void main(String[] args) {
     chooseLogging(System.getenv("LOG_FORMAT"));
@@ -27,7 +31,7 @@ public final class Main implements Runnable {
    * built-in JsonEncoder writes one JSON object per line for log pipelines (LOG_FORMAT=json). The choice must be
    * made before the first logger exists.
    */
-  static void chooseLogging(String format) {
+  public static void chooseLogging(String format) {
     if (System.getProperty("slf4j.provider") != null) {
       return;
     }
@@ -38,13 +42,18 @@ public final class Main implements Runnable {
   }
 
   public static int execute(String... args) {
-    CommandLine cli = new CommandLine(new Main());
+    return execute(new Main(), args);
+  }
+
+  /** Runs {@code command} (this jar's or the tools jar's top command) with one-line start-up failures. */
+  public static int execute(Object command, String... args) {
+    CommandLine cli = new CommandLine(command);
     // a start-up failure is one clear line, not a stack trace
-    cli.setExecutionExceptionHandler((e, command, parsed) -> {
+    cli.setExecutionExceptionHandler((e, failed, parsed) -> {
       String message = e instanceof ConfigException || e instanceof StartupException
           ? e.getMessage()
           : e.getClass().getSimpleName() + ": " + e.getMessage();
-      command.getErr().println("apikey-operator: " + message);
+      failed.getErr().println("apikey-operator: " + message);
       return 2;
     });
     return cli.execute(args);

@@ -7,7 +7,6 @@ import com.idmelon.operator.idmelon.AdminKeySource;
 import com.idmelon.operator.idmelon.SecretValue;
 import com.idmelon.operator.reconciler.ManagedSecret;
 import com.idmelon.operator.simulator.IdmelonSimulator;
-import com.idmelon.operator.workspace.WorkspaceBootstrap;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.fabric8.kubernetes.api.model.Secret;

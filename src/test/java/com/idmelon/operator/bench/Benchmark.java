@@ -40,7 +40,7 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 
 /**
- * The benchmark and fault harness: every part a process of the real jar, every count taken at the servers.
+ * The benchmark and fault harness: every part a process of the real jars, every count taken at the servers.
  * {@link #run()} runs all scenarios and writes results.md, results.json and latency.png into the config's out dir.
  */
 final class Benchmark {

@@ -3,7 +3,7 @@ package com.idmelon.operator.bench;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.idmelon.operator.quickstart.EmbeddedKubernetes;
-import com.idmelon.operator.workspace.WorkspaceBootstrap;
+import com.idmelon.operator.quickstart.WorkspaceBootstrap;
 import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.ConfigBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -29,12 +29,14 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * The embedded Kubernetes API, the IDmelon simulator and the operator, each a process of the real jar; plus the
+ * The embedded Kubernetes API, the IDmelon simulator and the operator, each a process of the real jars; plus the
  * benchmark's own Kubernetes client (its requests are counted apart) and readers of the servers' own counts.
  */
 final class Cluster implements AutoCloseable {
   private static final ObjectMapper JSON = new ObjectMapper();
+  /** The operator runs from the production jar (what the image runs); the servers from the tools jar. */
   static final Path JAR = Path.of("target", "apikey-operator.jar");
+  static final Path TOOLS_JAR = Path.of("target", "apikey-operator-tools.jar");
 
   final Path dir;
   final String adminKey;
@@ -52,8 +54,10 @@ final class Cluster implements AutoCloseable {
   Cluster(Path dir, String apiServerHeap, List<String> simulatorArgs) throws Exception {
     this.dir = dir;
     Files.createDirectories(dir);
-    if (!Files.exists(JAR)) {
-      throw new IllegalStateException(JAR + " is missing: the benchmark runs the real jar (mvn package first)");
+    for (Path jar : List.of(JAR, TOOLS_JAR)) {
+      if (!Files.exists(jar)) {
+        throw new IllegalStateException(jar + " is missing: the benchmark runs the real jars (mvn package first)");
+      }
     }
     byte[] random = new byte[24];
     new SecureRandom().nextBytes(random);
@@ -61,26 +65,37 @@ final class Cluster implements AutoCloseable {
     Files.writeString(dir.resolve("admin-key"), adminKey, StandardCharsets.UTF_8);
     Path kubeconfig = dir.resolve("kubeconfig");
     Files.deleteIfExists(kubeconfig);
-    apiServer = java(List.of("-Xmx" + apiServerHeap, "-XX:+UseParallelGC"), List.of("apiserver", "--kubeconfig", kubeconfig.toString()),
-        Map.of(), dir.resolve("apiserver.log"));
-    simulatorPort = freePort();
-    List<String> args = new ArrayList<>(List.of("simulator", "--port", Integer.toString(simulatorPort),
-        "--admin-key-file", dir.resolve("admin-key").toString()));
-    args.addAll(simulatorArgs);
-    simulator = java(List.of("-Xmx512m"), args, Map.of(), dir.resolve("simulator.log"));
-    waitFor(() -> Files.exists(kubeconfig) && Files.size(kubeconfig) > 0, Duration.ofSeconds(30), "the API server");
-    String config = Files.readString(kubeconfig);
-    Matcher server = Pattern.compile("server: (\\S+)").matcher(config);
-    server.find();
-    kubeUrl = server.group(1);
-    waitFor(() -> get(simulatorUrl("/_simulator/stats"), adminKey).statusCode() == 200, Duration.ofSeconds(30), "the simulator");
-    client = new KubernetesClientBuilder().withConfig(new ConfigBuilder(Config.empty())
-        .withMasterUrl(kubeUrl).withUserAgent(EmbeddedKubernetes.BENCH_USER_AGENT)
-        .withMaxConcurrentRequests(256).withMaxConcurrentRequestsPerHost(256)
-        .withRequestTimeout(60_000).build()).build();
-    // what a platform team does once: the default ClusterWorkspace and its Admin key Secret
-    WorkspaceBootstrap.clusterWorkspace(client, "default", "http://127.0.0.1:" + simulatorPort,
-        "/administrator/workspace/apikeys", com.idmelon.operator.idmelon.SecretValue.of(adminKey), spec -> { });
+    apiServer = java(TOOLS_JAR, List.of("-Xmx" + apiServerHeap, "-XX:+UseParallelGC"),
+        List.of("apiserver", "--kubeconfig", kubeconfig.toString()), Map.of(), dir.resolve("apiserver.log"));
+    Process startedSimulator = null;
+    try {
+      simulatorPort = freePort();
+      List<String> args = new ArrayList<>(List.of("simulator", "--port", Integer.toString(simulatorPort),
+          "--admin-key-file", dir.resolve("admin-key").toString()));
+      args.addAll(simulatorArgs);
+      simulator = startedSimulator = java(TOOLS_JAR, List.of("-Xmx512m"), args, Map.of(), dir.resolve("simulator.log"));
+      waitFor(() -> Files.exists(kubeconfig) && Files.size(kubeconfig) > 0, Duration.ofSeconds(30), "the API server");
+      String config = Files.readString(kubeconfig);
+      Matcher server = Pattern.compile("server: (\\S+)").matcher(config);
+      server.find();
+      kubeUrl = server.group(1);
+      waitFor(() -> get(simulatorUrl("/_simulator/stats"), adminKey).statusCode() == 200, Duration.ofSeconds(30), "the simulator");
+      client = new KubernetesClientBuilder().withConfig(new ConfigBuilder(Config.empty())
+          .withMasterUrl(kubeUrl).withUserAgent(EmbeddedKubernetes.BENCH_USER_AGENT)
+          .withMaxConcurrentRequests(256).withMaxConcurrentRequestsPerHost(256)
+          .withRequestTimeout(60_000).build()).build();
+      // what a platform team does once: the default ClusterWorkspace and its Admin key Secret
+      WorkspaceBootstrap.clusterWorkspace(client, "default", "http://127.0.0.1:" + simulatorPort,
+          "/administrator/workspace/apikeys", com.idmelon.operator.idmelon.SecretValue.of(adminKey), spec -> { });
+    } catch (Exception | Error e) {
+      // a cluster that failed to come up leaves no process behind
+      for (Process process : new Process[] {startedSimulator, apiServer}) {
+        if (process != null) {
+          process.destroyForcibly();
+        }
+      }
+      throw e;
+    }
   }
 
   /** Starts an operator process against this cluster, waits until it is ready. */
@@ -106,7 +121,7 @@ final class Cluster implements AutoCloseable {
     if ("true".equals(env.get("BENCH_UNTRIMMED_CACHES"))) {
       jvm.add("-Didmelon.cache.untrimmed=true"); // the caches as they were before trimming, for comparison
     }
-    operator = java(jvm, List.of("run"), all,
+    operator = java(JAR, jvm, List.of("run"), all,
         dir.resolve("operator-" + operatorStarts + ".log"));
     waitFor(() -> {
       if (!operator.isAlive()) {
@@ -224,12 +239,13 @@ final class Cluster implements AutoCloseable {
     return http.send(request.build(), HttpResponse.BodyHandlers.ofString());
   }
 
-  private static Process java(List<String> jvm, List<String> args, Map<String, String> env, Path log) throws IOException {
+  private static Process java(Path jar, List<String> jvm, List<String> args, Map<String, String> env, Path log)
+      throws IOException {
     List<String> command = new ArrayList<>();
     command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
     command.addAll(jvm);
     command.add("-jar");
-    command.add(JAR.toString());
+    command.add(jar.toString());
     command.addAll(args);
     ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());
     builder.environment().remove("LOG_FORMAT");

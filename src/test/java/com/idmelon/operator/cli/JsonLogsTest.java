@@ -17,7 +17,10 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** LOG_FORMAT=json: the jar's entry point, in its own JVM, writes one JSON object per log line. */
+/**
+ * LOG_FORMAT=json: the tools' entry point (which chooses logging as the operator's Main does), in its own JVM, writes
+ * one JSON object per log line.
+ */
 class JsonLogsTest {
   @TempDir Path dir;
 
@@ -25,7 +28,7 @@ class JsonLogsTest {
   void jsonFormatWritesOneObjectPerLine() throws Exception {
     Path key = Files.writeString(dir.resolve("key"), "bootstrap");
     ProcessBuilder builder = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-        "-cp", System.getProperty("java.class.path"), "com.idmelon.operator.Main",
+        "-cp", System.getProperty("java.class.path"), "com.idmelon.operator.tools.ToolsMain",
         "simulator", "--port", "0", "--admin-key-file", key.toString());
     builder.environment().put("LOG_FORMAT", "json");
     builder.redirectErrorStream(true);

@@ -74,7 +74,7 @@ class StartupFailureTest {
     int code;
     try {
       System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
-      code = com.idmelon.operator.Main.execute(
+      code = com.idmelon.operator.tools.ToolsMain.execute(
           "simulator", "--port", "0", "--admin-key-file", dir.resolve("absent").toString());
     } finally {
       System.setErr(original);

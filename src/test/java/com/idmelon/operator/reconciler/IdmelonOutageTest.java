@@ -9,8 +9,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.idmelon.operator.crd.v1alpha1.ApiKey;
 import com.idmelon.operator.crd.v1alpha1.ClusterWorkspace;
-import com.idmelon.operator.workspace.WorkspaceBootstrap;
 import com.idmelon.operator.idmelon.KeyType;
+import com.idmelon.operator.quickstart.WorkspaceBootstrap;
 import com.idmelon.operator.support.OperatorHarness;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;

@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.idmelon.operator.crd.v1alpha1.ApiKey;
 import com.idmelon.operator.crd.v1alpha1.ClusterWorkspace;
 import com.idmelon.operator.idmelon.KeyType;
+import com.idmelon.operator.quickstart.WorkspaceBootstrap;
 import com.idmelon.operator.reconciler.Checkpoints;
 import com.idmelon.operator.reconciler.Reasons;
 import com.idmelon.operator.simulator.SimulatedKey;

@@ -19,6 +19,7 @@ import com.idmelon.operator.idmelon.HttpIdmelonClient;
 import com.idmelon.operator.idmelon.IssuedKey;
 import com.idmelon.operator.idmelon.KeyType;
 import com.idmelon.operator.idmelon.SecretValue;
+import com.idmelon.operator.quickstart.WorkspaceBootstrap;
 import com.idmelon.operator.reconciler.Reasons;
 import com.idmelon.operator.simulator.IdmelonSimulator;
 import com.idmelon.operator.simulator.SimulatedKey;

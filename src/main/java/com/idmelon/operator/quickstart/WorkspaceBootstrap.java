@@ -1,4 +1,4 @@
-package com.idmelon.operator.workspace;
+package com.idmelon.operator.quickstart;
 
 import com.idmelon.operator.crd.v1alpha1.AdminKeySecretRef;
 import com.idmelon.operator.crd.v1alpha1.ClusterWorkspace;

@@ -1,4 +1,4 @@
-package com.idmelon.operator.cli;
+package com.idmelon.operator.tools;
 
 import com.idmelon.operator.StartupException;
 import com.idmelon.operator.idmelon.AdminKeySource;

@@ -1,4 +1,4 @@
-package com.idmelon.operator.cli;
+package com.idmelon.operator.tools;
 
 import com.idmelon.operator.crd.v1alpha1.ApiKey;
 import com.idmelon.operator.quickstart.QuickStart;

@@ -1,7 +1,7 @@
-package com.idmelon.operator.cli;
+package com.idmelon.operator.tools;
 
 import com.idmelon.operator.quickstart.EmbeddedKubernetes;
-import com.idmelon.operator.workspace.WorkspaceBootstrap;
+import com.idmelon.operator.quickstart.WorkspaceBootstrap;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
