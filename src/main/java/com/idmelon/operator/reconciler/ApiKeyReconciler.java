@@ -196,7 +196,7 @@ public class ApiKeyReconciler implements Reconciler<ApiKey>, Cleaner<ApiKey> {
     }
     Step step = NextStep.decide(new NextStep.Facts(apiKey.getSpec(), status, apiKey.resetRequest(),
         observer.secretState(t), observer.keyState(t), redo,
-        secret.map(s -> ManagedSecret.templateApplied(s, apiKey)).orElse(true), now));
+        secret.map(s -> templateApplied(s, apiKey, status)).orElse(true), now));
     String reason = act(t, step);
     Instant nextRetirement = housekeeping.retireDue(t);
     Instant sweepAgain = housekeeping.sweepOldSecrets(t);
@@ -217,13 +217,18 @@ public class ApiKeyReconciler implements Reconciler<ApiKey>, Cleaner<ApiKey> {
       Turn idle = new Turn(apiKey, status, store, null, secret, now, null);
       Step step = NextStep.decide(new NextStep.Facts(apiKey.getSpec(), status, apiKey.resetRequest(),
           observer.secretState(idle), NextStep.KeyState.PRESENT, null,
-          secret.map(s -> ManagedSecret.templateApplied(s, apiKey)).orElse(true), now));
+          secret.map(s -> templateApplied(s, apiKey, status)).orElse(true), now));
       if (step.action() == NextStep.Action.NONE) {
         Instant retry = status.retiringOrEmpty().isEmpty() ? null : now.plus(backoff.max());
         return Readiness.of(apiKey.getSpec(), status, null, retry, now);
       }
     }
     return Outcome.notReady(Reasons.WORKSPACE_NOT_READY, workspace.notReady(), backoff.max());
+  }
+
+  /** secretTemplate's labels, annotations and data keys are on the Secret as they should be. */
+  private static boolean templateApplied(Secret secret, ApiKey apiKey, ApiKeyStatus status) {
+    return ManagedSecret.templateApplied(secret, apiKey) && SecretData.applied(secret, apiKey, status);
   }
 
   /** Carries out the step; returns the Ready reason it ends in (null when it changes no key). */
