@@ -102,6 +102,27 @@ class SecretDataTest {
   }
 
   @Test
+  void theExampleRendersAJsonFileWithAndWithoutAnExpiry() throws Exception {
+    var yaml = new com.fasterxml.jackson.databind.ObjectMapper(new com.fasterxml.jackson.dataformat.yaml.YAMLFactory());
+    ApiKey example = yaml.readValue(Path.of("examples", "templated-secret-data.yaml").toFile(), ApiKey.class);
+    assertEquals(Optional.empty(), SpecValidator.validate(example, null, true, Instant.now()));
+    Map<String, String> templates = SecretData.templatesOf(example);
+    SecretData.Values dated = new SecretData.Values(SecretValue.of("ak_a=b+c/d&e"), "k_1", KeyType.Clients,
+        Instant.parse("2027-06-30T00:00:00Z"), "Kiosk app");
+    assertEquals("ak_a=b+c/d&e", SecretData.render(templates, dated).get("IDMELON_API_KEY"));
+    var json = new com.fasterxml.jackson.databind.ObjectMapper();
+    var config = json.readTree(SecretData.render(templates, dated).get("config.json")).path("idmelon");
+    assertEquals("ak_a=b+c/d&e", config.path("apiKey").asText());
+    assertEquals("2027-06-30T00:00:00Z", config.path("expiresAt").asText());
+    assertEquals("Kiosk app", config.path("keyName").asText());
+    SecretData.Values plain = new SecretData.Values(SecretValue.of("ak_plain"), "k_1", KeyType.Clients, null, "Kiosk");
+    var undated = json.readTree(SecretData.render(templates, plain).get("config.json")).path("idmelon");
+    assertEquals("ak_plain", undated.path("apiKey").asText());
+    assertFalse(undated.has("expiresAt"));
+    assertEquals("Clients", undated.path("type").asText());
+  }
+
+  @Test
   void validTemplatesPass() {
     assertEquals(Optional.empty(), SecretData.problem(null));
     assertEquals(Optional.empty(), SecretData.problem(templates(null)));
