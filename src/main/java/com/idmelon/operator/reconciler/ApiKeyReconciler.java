@@ -205,7 +205,7 @@ public class ApiKeyReconciler implements Reconciler<ApiKey>, Cleaner<ApiKey> {
     }
     Step step = NextStep.decide(new NextStep.Facts(apiKey.getSpec(), status, apiKey.resetRequest(),
         observer.secretState(t), observer.keyState(t), redo,
-        secret.map(s -> ManagedSecret.templateApplied(s, apiKey)).orElse(true), scheduled,
+        secret.map(s -> templateApplied(s, apiKey, status)).orElse(true), scheduled,
         workspace.rotationSince(), now));
     Optional<RotationGate.Permit> permit = Optional.empty();
     if (step.trigger() != null && NextStep.PACED.contains(step.trigger())) {
@@ -249,7 +249,7 @@ public class ApiKeyReconciler implements Reconciler<ApiKey>, Cleaner<ApiKey> {
       Turn idle = new Turn(apiKey, status, store, null, secret, now, null);
       Step step = NextStep.decide(new NextStep.Facts(apiKey.getSpec(), status, apiKey.resetRequest(),
           observer.secretState(idle), NextStep.KeyState.PRESENT, status.getPending() == null ? null : "call",
-          secret.map(s -> ManagedSecret.templateApplied(s, apiKey)).orElse(true), scheduled,
+          secret.map(s -> templateApplied(s, apiKey, status)).orElse(true), scheduled,
           workspace.rotationSince(), now));
       waiting = step.action() == NextStep.Action.NONE ? null : step.why();
     }
@@ -288,7 +288,7 @@ public class ApiKeyReconciler implements Reconciler<ApiKey>, Cleaner<ApiKey> {
       Turn idle = new Turn(apiKey, status, store, null, secret, now, null);
       Step step = NextStep.decide(new NextStep.Facts(apiKey.getSpec(), status, apiKey.resetRequest(),
           observer.secretState(idle), NextStep.KeyState.PRESENT, null,
-          secret.map(s -> ManagedSecret.templateApplied(s, apiKey)).orElse(true),
+          secret.map(s -> templateApplied(s, apiKey, status)).orElse(true),
           KeyTimes.parse(status.getNextRotationAt()), null, now));
       if (step.action() == NextStep.Action.NONE) {
         Instant retry = status.retiringOrEmpty().isEmpty() ? null : now.plus(backoff.max());
@@ -296,6 +296,11 @@ public class ApiKeyReconciler implements Reconciler<ApiKey>, Cleaner<ApiKey> {
       }
     }
     return Outcome.notReady(Reasons.WORKSPACE_NOT_READY, workspace.notReady(), backoff.max());
+  }
+
+  /** secretTemplate's labels, annotations and data keys are on the Secret as they should be. */
+  private static boolean templateApplied(Secret secret, ApiKey apiKey, ApiKeyStatus status) {
+    return ManagedSecret.templateApplied(secret, apiKey) && SecretData.applied(secret, apiKey, status);
   }
 
   /** Carries out the step; returns the Ready reason it ends in (null when it changes no key). */

@@ -73,7 +73,8 @@ public final class CacheTrim {
   }
 
   /**
-   * A managed Secret as drift detection reads it: no managed fields; the data the operator writes; its own
+   * A managed Secret as drift detection reads it: no managed fields; the data the operator writes (the default keys
+   * and those of the owner's secretTemplate.data); its own
    * annotations, the managed-by label, and the labels and annotations the owning ApiKey's secretTemplate names (its
    * owner looked up in the ApiKey cache; an owner not cached yet keeps none, so the template looks unapplied and is
    * patched once, which is harmless).
@@ -84,15 +85,22 @@ public final class CacheTrim {
     Optional<SecretTemplate> template = templateOf.apply(secret);
     Set<String> labelKeys = template.map(SecretTemplate::getLabels).map(Map::keySet).orElse(Set.of());
     Set<String> annotationKeys = template.map(SecretTemplate::getAnnotations).map(Map::keySet).orElse(Set.of());
+    Set<String> dataKeys = template.map(SecretTemplate::getData).map(Map::keySet).orElse(Set.of());
     meta.setLabels(keep(meta.getLabels(), key -> key.equals(ManagedSecret.MANAGED_BY_LABEL) || labelKeys.contains(key)));
     meta.setAnnotations(keep(meta.getAnnotations(), key -> key.startsWith(OURS) || annotationKeys.contains(key)));
     if (meta.getAnnotations() != null) {
       meta.getAnnotations().entrySet().removeIf(e -> e.getKey().startsWith(OURS)
-          && (e.getValue() == null || e.getValue().length() > MAX_OWN_VALUE));
+          && (e.getValue() == null || e.getValue().length() > maxOwnValue(e.getKey())));
     }
-    secret.setData(keep(secret.getData(), ManagedSecret.DATA_KEYS::contains));
+    secret.setData(keep(secret.getData(), key -> ManagedSecret.DATA_KEYS.contains(key) || dataKeys.contains(key)));
     secret.setStringData(null);
     return secret;
+  }
+
+  /** The record of templated keys lists up to 32 names of up to 253 characters; any other value of ours is short. */
+  private static int maxOwnValue(String annotation) {
+    return annotation.equals(SecretData.RECORD_ANNOTATION)
+        ? SecretData.MAX_KEYS * (SecretData.MAX_KEY_NAME + 1) : MAX_OWN_VALUE;
   }
 
   /**

@@ -108,7 +108,7 @@ final class KeyIssuer {
     ApiKey apiKey = t.apiKey();
     ApiKeyStatus status = t.status();
     secrets.create(apiKey, ManagedSecret.build(apiKey, status.getKeyId(), apiKey.getSpec().getType(),
-        KeyTimes.parse(status.getExpiresAt()), currentValue(previous)));
+        KeyTimes.parse(status.getExpiresAt()), currentValue(previous), status.getKeyName()));
     log.info("{}: moved key {} from Secret {} to {}", apiKey.ref(), status.getKeyId(), status.getSecretName(),
         apiKey.secretName());
     events.normal(apiKey, "SecretMoved", "Moved key " + status.getKeyId() + " from Secret " + status.getSecretName()
@@ -117,13 +117,17 @@ final class KeyIssuer {
     status.setSecretName(apiKey.secretName());
   }
 
-  /** Puts back the labels and annotations of secretTemplate (and the managed-by label) without a new key. */
+  /**
+   * Puts back the labels, annotations and data keys of secretTemplate (and the managed-by label) without a new key:
+   * templated keys are rendered again from the value in the Secret, and keys the template no longer names removed.
+   */
   void repairTemplate(Turn t) {
     Secret existing = t.secret().orElseThrow();
     ApiKeyStatus status = t.status();
     secrets.patch(existing, ManagedSecret.build(t.apiKey(), status.getKeyId(), t.spec().getType(),
-        KeyTimes.parse(status.getExpiresAt()), currentValue(existing)));
-    log.info("{}: restored labels and annotations of Secret {}", t.apiKey().ref(), t.apiKey().secretName());
+        KeyTimes.parse(status.getExpiresAt()), currentValue(existing), status.getKeyName()));
+    log.info("{}: restored labels, annotations and templated data of Secret {}", t.apiKey().ref(),
+        t.apiKey().secretName());
   }
 
   /**
@@ -154,7 +158,7 @@ final class KeyIssuer {
   private void publish(Turn t, IssuedKey issued, boolean revokable) {
     ApiKey apiKey = t.apiKey();
     Secret desired = ManagedSecret.build(apiKey, issued.key().id(), issued.key().type(), issued.key().expiresAt(),
-        issued.value());
+        issued.value(), issued.key().name());
     try {
       if (t.secret().isPresent()) {
         secrets.patch(t.secret().get(), desired);

@@ -44,8 +44,14 @@ public final class ManagedSecret {
 
   private ManagedSecret() {}
 
-  /** The whole Secret for a freshly received value. */
-  public static Secret build(ApiKey owner, String keyId, KeyType type, Instant expiresAt, SecretValue value) {
+  /**
+   * The whole Secret for a value: the default keys, and the keys of {@code secretTemplate.data} rendered from the same
+   * fields, so that they always change in the same write.
+   *
+   * @param keyName the key's name in IDmelon, for templates
+   */
+  public static Secret build(ApiKey owner, String keyId, KeyType type, Instant expiresAt, SecretValue value,
+      String keyName) {
     Map<String, String> data = new LinkedHashMap<>();
     data.put(API_KEY, encode(value.reveal()));
     data.put(KEY_ID, encode(keyId));
@@ -55,6 +61,12 @@ public final class ManagedSecret {
     }
     Map<String, String> annotations = desiredAnnotations(owner);
     annotations.put(FINGERPRINT_ANNOTATION, value.fingerprint());
+    Map<String, String> templates = SecretData.templatesOf(owner);
+    if (!templates.isEmpty()) {
+      SecretData.render(templates, new SecretData.Values(value, keyId, type, expiresAt, keyName))
+          .forEach((key, rendered) -> data.put(key, encode(rendered)));
+      annotations.put(SecretData.RECORD_ANNOTATION, SecretData.record(templates));
+    }
     return new SecretBuilder()
         .withNewMetadata()
         .withName(owner.secretName())

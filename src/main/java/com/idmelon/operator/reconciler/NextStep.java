@@ -21,7 +21,7 @@ final class NextStep {
     RESET,
     /** Create a new key, publish it, retire the old one after the grace period. */
     REPLACE,
-    /** The key is fine but the Secret lost labels or annotations of secretTemplate. */
+    /** The key is fine but the Secret lost labels, annotations or data keys of secretTemplate, or the template changed. */
     REPAIR_TEMPLATE,
     NONE
   }
@@ -127,7 +127,7 @@ final class NextStep {
       return rotate(f, "schedule", "its scheduled rotation (spec.rotation.every) is due", false);
     }
     if (!f.templateApplied()) {
-      return new Step(Action.REPAIR_TEMPLATE, null, "labels or annotations of secretTemplate are missing");
+      return new Step(Action.REPAIR_TEMPLATE, null, "labels, annotations or data of secretTemplate are missing or changed");
     }
     return Step.NOTHING;
   }

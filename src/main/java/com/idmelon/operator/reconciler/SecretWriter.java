@@ -62,7 +62,8 @@ final class SecretWriter {
 
   /**
    * Merge-patches an owned Secret to {@code desired}: labels and annotations are added or updated (others' are kept),
-   * the data keys are set, and data keys the operator manages but no longer wants (expiresAt) are removed.
+   * the data keys are set, and data keys the operator manages but no longer wants (expiresAt, keys a template no
+   * longer names) are removed.
    */
   Secret patch(Secret existing, Secret desired) {
     ObjectNode patch = Serialization.jsonMapper().valueToTree(desired);
@@ -78,6 +79,7 @@ final class SecretWriter {
         }
       }
     }
+    SecretData.dropUnwanted(existing, desired, patch);
     Secret updated = client.secrets()
         .inNamespace(existing.getMetadata().getNamespace())
         .withName(existing.getMetadata().getName())

@@ -132,8 +132,9 @@ public final class SpecValidator {
   }
 
   /**
-   * What the API server would refuse in the Secret's labels and annotations, or what the operator keeps for itself:
-   * checked before any key is issued, so that no key is created for a Secret that cannot be written.
+   * What the API server would refuse in the Secret's labels and annotations, or what the operator keeps for itself,
+   * and a data template that does not render: checked before any key is issued, so that no key is created for a
+   * Secret that cannot be written.
    */
   private static Optional<String> templateProblem(SecretTemplate template) {
     if (template == null) {
@@ -175,7 +176,7 @@ public final class SpecValidator {
       return Optional.of("spec.secretTemplate.annotations are " + bytes + " bytes; the API server accepts at most "
           + MAX_ANNOTATIONS_BYTES);
     }
-    return Optional.empty();
+    return SecretData.problem(template);
   }
 
   /** Kubernetes' rule for label and annotation keys: [DNS-subdomain prefix '/'] name of at most 63 characters. */

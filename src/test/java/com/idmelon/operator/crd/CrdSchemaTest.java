@@ -151,6 +151,23 @@ class CrdSchemaTest {
   }
 
   @Test
+  void secretTemplateDataMayNotSetTheDefaultKeysNorHaveMoreThan32() throws Exception {
+    List<String> rules = RULES.get("spec.secretTemplate.data");
+    assertEquals(1, rules.size());
+    for (String taken : new String[] {"apiKey", "keyId", "type", "expiresAt"}) {
+      JsonNode data = YAML.readTree("{" + taken + ": x, OTHER: y}");
+      assertFalse(eval(rules.get(0), data, data), taken);
+    }
+    JsonNode fine = YAML.readTree("{IDMELON_API_KEY: '{{apiKey}}', name: '{{name}}'}");
+    assertTrue(eval(rules.get(0), fine, fine));
+    StringBuilder many = new StringBuilder("secretTemplate: {data: {");
+    for (int i = 0; i < 33; i++) {
+      many.append("k").append(i).append(": x, ");
+    }
+    assertInvalid(many.append("}}").toString(), "32");
+  }
+
+  @Test
   void typeIsImmutable() throws Exception {
     List<String> rules = RULES.get("spec.type");
     assertEquals(1, rules.size());

@@ -67,7 +67,7 @@ public class ApiKeySpec {
   @JsonPropertyDescription("The Secret that receives the key, in the ApiKey's namespace. Default: metadata.name.")
   private String secretName;
 
-  @JsonPropertyDescription("Labels and annotations copied onto the Secret.")
+  @JsonPropertyDescription("Labels and annotations copied onto the Secret, and extra data keys rendered into it.")
   private SecretTemplate secretTemplate;
 
   @JsonPropertyDescription("The workspace that issues the key: a Workspace of this namespace or a ClusterWorkspace."
