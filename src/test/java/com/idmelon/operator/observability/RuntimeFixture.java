@@ -49,7 +49,7 @@ public final class RuntimeFixture implements AutoCloseable {
         .withBackoff(Duration.ofMillis(200), Duration.ofSeconds(2)).withRequestTimeout(Duration.ofSeconds(5))));
   }
 
-  HttpResponse<String> get(OperatorRuntime runtime, String path) throws Exception {
+  public HttpResponse<String> get(OperatorRuntime runtime, String path) throws Exception {
     return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:"
         + (path.startsWith("/metrics") ? runtime.metricsPort() : runtime.healthPort()) + path)).build(),
         HttpResponse.BodyHandlers.ofString());
