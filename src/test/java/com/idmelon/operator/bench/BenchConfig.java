@@ -26,7 +26,7 @@ record BenchConfig(
   }
 
   static BenchConfig small() {
-    return new BenchConfig("small", 100, List.of(0, 50), 1000, 200, 100 * 1024, 200, 10, Duration.ofSeconds(10),
+    return new BenchConfig("small", 100, List.of(0, 50), 1000, 200, 100 * 1024, 100, 10, Duration.ofSeconds(10),
         20, 40, Duration.ofSeconds(10), Path.of("target", "bench"));
   }
 
