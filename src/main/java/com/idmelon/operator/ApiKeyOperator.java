@@ -163,6 +163,13 @@ public final class ApiKeyOperator implements AutoCloseable {
       }
 
       @Override
+      public int issued(WorkspaceId id) {
+        return (int) reconciler.cachedApiKeys().filter(k -> workspaces.idFor(k).equals(id))
+            .filter(k -> k.getStatus() != null && k.getStatus().getKeyId() != null)
+            .count();
+      }
+
+      @Override
       public int rotatedSince(WorkspaceId id, Instant since) {
         return (int) reconciler.cachedApiKeys().filter(k -> workspaces.idFor(k).equals(id))
             .filter(k -> k.getStatus() != null && k.getStatus().getKeyId() != null

@@ -152,10 +152,11 @@ public class ApiKeyReconciler implements Reconciler<ApiKey>, Cleaner<ApiKey> {
     Conditions.set(status, Conditions.READY, outcome.ready(), outcome.reason(), outcome.message(),
         apiKey.getMetadata().getGeneration(), now);
     status.setObservedGeneration(apiKey.getMetadata().getGeneration());
-    boolean conditionChanged =
-        !outcome.reason().equals(previousReason) || !outcome.message().equals(previousMessage);
+    // compared as the condition stores it (one bounded line), or a long message would count as new every time
+    String message = Conditions.boundedMessage(outcome.message());
+    boolean conditionChanged = !outcome.reason().equals(previousReason) || !message.equals(previousMessage);
     if (!outcome.ready() && conditionChanged) {
-      log.warn("{}: {}: {}", ref, outcome.reason(), outcome.message());
+      log.warn("{}: {}: {}", ref, outcome.reason(), message);
       if (!Reasons.EXPIRED.equals(outcome.reason())) {
         events.warning(apiKey, outcome.reason(), outcome.message());
       }

@@ -93,6 +93,7 @@ public final class CacheTrim {
           && (e.getValue() == null || e.getValue().length() > maxOwnValue(e.getKey())));
     }
     secret.setData(keep(secret.getData(), key -> ManagedSecret.DATA_KEYS.contains(key) || dataKeys.contains(key)));
+    boundData(secret, ManagedSecret.DATA_KEYS::contains); // templated values are bounded by the template's limits
     secret.setStringData(null);
     return secret;
   }
@@ -119,6 +120,32 @@ public final class CacheTrim {
       meta.getAnnotations().entrySet().removeIf(e -> e.getValue() == null || e.getValue().length() > MAX_OWN_VALUE);
     }
     return object;
+  }
+
+  /** The longest data value kept in a cache: a key or an id is far shorter; anything longer cannot be one. */
+  static final int MAX_DATA_VALUE = 64 * 1024;
+
+  /**
+   * A Secret holding a workspace's Admin key: only that entry (none when it is implausibly large), its name and
+   * version.
+   */
+  public static Secret onlyData(Secret secret, String key) {
+    ObjectMeta meta = secret.getMetadata();
+    meta.setManagedFields(null);
+    meta.setAnnotations(null);
+    meta.setLabels(null);
+    meta.setOwnerReferences(null);
+    secret.setData(keep(secret.getData(), key::equals));
+    boundData(secret, k -> true);
+    secret.setStringData(null);
+    return secret;
+  }
+
+  /** Data values beyond {@link #MAX_DATA_VALUE} are emptied: a value the operator reads is never that long. */
+  private static void boundData(Secret secret, java.util.function.Predicate<String> which) {
+    if (secret.getData() != null) {
+      secret.getData().replaceAll((k, v) -> which.test(k) && v != null && v.length() > MAX_DATA_VALUE ? "" : v);
+    }
   }
 
   private static Map<String, String> keep(Map<String, String> map, java.util.function.Predicate<String> key) {

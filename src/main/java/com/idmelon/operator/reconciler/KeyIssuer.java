@@ -16,6 +16,7 @@ import io.fabric8.kubernetes.client.KubernetesClientException;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.Base64;
+import java.util.Optional;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -124,6 +125,13 @@ final class KeyIssuer {
   void repairTemplate(Turn t) {
     Secret existing = t.secret().orElseThrow();
     ApiKeyStatus status = t.status();
+    // the cache keeps only the labels, annotations and data the template named when the Secret was cached: a
+    // template that now names what the Secret already holds looks unapplied there, so the API server decides
+    Optional<Secret> fresh = secrets.read(existing.getMetadata().getNamespace(), existing.getMetadata().getName());
+    if (fresh.isPresent() && ManagedSecret.templateApplied(fresh.get(), t.apiKey())
+        && SecretData.applied(fresh.get(), t.apiKey(), status)) {
+      return;
+    }
     secrets.patch(existing, ManagedSecret.build(t.apiKey(), status.getKeyId(), t.spec().getType(),
         KeyTimes.parse(status.getExpiresAt()), currentValue(existing), status.getKeyName()));
     log.info("{}: restored labels, annotations and templated data of Secret {}", t.apiKey().ref(),

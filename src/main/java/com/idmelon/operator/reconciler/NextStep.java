@@ -112,11 +112,6 @@ final class NextStep {
     if (f.key() == KeyState.EXPIRED_EARLY) {
       return rotate(f, "key-gone", "key " + status.getKeyId() + " was expired in IDmelon before its time", true);
     }
-    if (f.workspaceRotation() != null && !f.now().isBefore(f.workspaceRotation())
-        && KeyTimes.rotatedBefore(status, f.workspaceRotation())) {
-      return rotate(f, "workspace-reset", "its workspace is rotating every key (idmelon.com/reset on the workspace)",
-          false);
-    }
     if (KeyTimes.expiryChanged(f.spec(), status)) {
       return rotate(f, "expiry-changed", "spec.expiresAt changed", true);
     }
@@ -125,6 +120,11 @@ final class NextStep {
     }
     if (f.scheduledRotation() != null && !f.scheduledRotation().isAfter(f.now())) {
       return rotate(f, "schedule", "its scheduled rotation (spec.rotation.every) is due", false);
+    }
+    if (f.workspaceRotation() != null && !f.now().isBefore(f.workspaceRotation())
+        && KeyTimes.rotatedBefore(status, f.workspaceRotation())) {
+      return rotate(f, "workspace-reset", "its workspace is rotating every key (idmelon.com/reset on the workspace)",
+          false);
     }
     if (!f.templateApplied()) {
       return new Step(Action.REPAIR_TEMPLATE, null, "labels, annotations or data of secretTemplate are missing or changed");

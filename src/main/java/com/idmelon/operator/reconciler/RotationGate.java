@@ -54,7 +54,11 @@ final class RotationGate {
       return new Admission(Optional.empty(), Duration.between(now, slot));
     }
     if (bucket.running >= concurrent) {
-      return new Admission(Optional.empty(), interval.multipliedBy(2));
+      // IDmelon is slower than the pace: this one takes the next free slot, so a backlog waits in turn, not in a spin
+      Instant later = bucket.nextFree.isAfter(now) ? bucket.nextFree : now.plus(interval);
+      bucket.nextFree = later.plus(interval);
+      bucket.slots.put(apiKey, later);
+      return new Admission(Optional.empty(), Duration.between(now, later));
     }
     bucket.slots.remove(apiKey);
     bucket.running++;

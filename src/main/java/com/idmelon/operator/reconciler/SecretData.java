@@ -230,9 +230,26 @@ public final class SecretData {
     }
   }
 
+  /** Sections nest at most this deep: the parser recurses per level, and no config file needs more. */
+  static final int MAX_DEPTH = 8;
+
   private static Mustache compile(String template) {
+    int depth = 0;
+    for (int i = template.indexOf("{{"); i >= 0; i = template.indexOf("{{", i + 2)) {
+      char tag = i + 2 < template.length() ? template.charAt(i + 2) : ' ';
+      if (tag == '#' || tag == '^') {
+        depth++;
+        if (depth > MAX_DEPTH) {
+          throw new Refused(0, "sections nest more than " + MAX_DEPTH + " deep");
+        }
+      } else if (tag == '/') {
+        depth = Math.max(0, depth - 1);
+      }
+    }
     try {
       return FACTORY.compile(new StringReader(template), "template");
+    } catch (StackOverflowError e) {
+      throw new Refused(0, "it nests too deeply");
     } catch (Refused e) {
       throw e;
     } catch (MustacheException e) {

@@ -47,7 +47,7 @@ public final class SpecValidator {
     if (spec.getName() == null || spec.getName().isBlank() || spec.getName().length() > 100) {
       return Optional.of("spec.name must be 1 to 100 characters");
     }
-    if (spec.getName().chars().anyMatch(com.idmelon.operator.crd.v1alpha1.Conditions::unprintable)) {
+    if (spec.getName().codePoints().anyMatch(com.idmelon.operator.crd.v1alpha1.Conditions::unprintable)) {
       return Optional.of("spec.name must not contain control characters or line breaks");
     }
     if (spec.getType() == null) {

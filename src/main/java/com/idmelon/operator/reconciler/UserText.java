@@ -16,12 +16,19 @@ final class UserText {
       return "''";
     }
     StringBuilder out = new StringBuilder(Math.min(value.length(), MAX) + 5).append('\'');
+    int i = 0;
     int taken = 0;
-    for (int i = 0; i < value.length() && taken < MAX; i++, taken++) {
-      char c = value.charAt(i);
-      out.append(com.idmelon.operator.crd.v1alpha1.Conditions.unprintable(c) ? ' ' : c);
+    while (i < value.length() && taken < MAX) {
+      int c = value.codePointAt(i);
+      i += Character.charCount(c);
+      taken++;
+      if (com.idmelon.operator.crd.v1alpha1.Conditions.unprintable(c)) {
+        out.append(' ');
+      } else {
+        out.appendCodePoint(c);
+      }
     }
-    if (value.length() > MAX) {
+    if (i < value.length()) {
       out.append("...");
     }
     return out.append('\'').toString();

@@ -6,6 +6,7 @@ import com.idmelon.operator.idmelon.SecretValue;
 import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
+import com.idmelon.operator.reconciler.CacheTrim;
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;
@@ -26,7 +27,12 @@ final class AdminKeySecret implements AdminKey, AutoCloseable {
     this.namespace = namespace;
     this.name = name;
     this.key = key;
-    this.informer = kubernetes.secrets().inNamespace(namespace).withName(name).inform(new ResourceEventHandler<>() {
+    SharedIndexInformer<Secret> single = kubernetes.secrets().inNamespace(namespace).withName(name).runnableInformer(0);
+    if (CacheTrim.ENABLED) {
+      // a Workspace's author chooses this Secret: only the Admin key's entry is kept, whatever else it holds
+      single.itemStore(new CacheTrim.Store<>(secret -> CacheTrim.onlyData(secret, key)));
+    }
+    this.informer = single.addEventHandler(new ResourceEventHandler<>() {
       @Override
       public void onAdd(Secret secret) {
         observed(secret);
@@ -45,13 +51,14 @@ final class AdminKeySecret implements AdminKey, AutoCloseable {
         onChange.run();
       }
     });
+    this.informer.run();
   }
 
   /** A write the operator made itself (an Admin ApiKey's Secret used as a credential): used at once. */
   void observed(Secret secret) {
     Secret current = latest;
     if (current == null || newer(secret, current)) {
-      latest = secret;
+      latest = CacheTrim.onlyData(new io.fabric8.kubernetes.api.model.SecretBuilder(secret).build(), key);
     }
   }
 

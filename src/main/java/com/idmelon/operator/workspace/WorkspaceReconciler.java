@@ -119,7 +119,7 @@ abstract class WorkspaceReconciler<R extends CustomResource<? extends WorkspaceS
     status.setObservedGeneration(workspace.getMetadata().getGeneration());
     status.setLastCheckedAt(now.truncatedTo(java.time.temporal.ChronoUnit.SECONDS).toString());
     status.setApiKeys(apiKeysUsing.apiKeys(id));
-    boolean rotating = emergencyRotation(workspace, status, id, now);
+    Duration rotating = emergencyRotation(workspace, status, id, now);
     R written = context.resourceOperations().jsonPatchPrimaryStatus(workspace, r -> {
       r.setStatus(status);
       return r;
@@ -130,10 +130,11 @@ abstract class WorkspaceReconciler<R extends CustomResource<? extends WorkspaceS
       // the spec was edited while this check ran: the cache holds the edit now and may drop its event
       return control.rescheduleAfter(1);
     }
-    if (rotating) {
-      // the ApiKeys that still need it are woken (a missed event, a restart) and the progress is written again
+    if (rotating != null) {
+      // its ApiKeys are woken (one may have read the workspace before the rotation was recorded), and the progress
+      // is written again
       registry.wake(id);
-      return control.rescheduleAfter(ROTATION_PROGRESS.toMillis());
+      return control.rescheduleAfter(rotating.toMillis());
     }
     if (invalid.isPresent()) {
       return control; // a spec change brings it back
@@ -152,28 +153,34 @@ abstract class WorkspaceReconciler<R extends CustomResource<? extends WorkspaceS
    * The idmelon.com/reset annotation on a workspace rotates every ApiKey issued from it once: a new value records
    * the moment it started, and each ApiKey whose key was last rotated before it is rotated (paced per workspace by
    * the ApiKey reconciler). A value already there when the workspace is first seen is recorded, not acted on. The
-   * progress is counted from the ApiKeys' statuses, so it survives a restart. Returns whether it is still running.
+   * progress is counted from the ApiKeys' statuses, so it survives a restart. Returns when to write the progress
+   * again while it runs, else null.
    */
-  private boolean emergencyRotation(R workspace, WorkspaceStatus status, WorkspaceId id, Instant now) {
+  private Duration emergencyRotation(R workspace, WorkspaceStatus status, WorkspaceId id, Instant now) {
     var annotations = workspace.getMetadata().getAnnotations();
     String requested = ApiKey.recordedReset(annotations == null ? null : annotations.get(ApiKey.RESET_ANNOTATION));
     WorkspaceRotation rotation = status.getRotation();
-    if (requested != null && (rotation == null || !requested.equals(rotation.getRequest()))) {
+    if (rotation == null) {
+      // first seen by this operator (a new workspace, or one from before emergency rotations): record, never act
       rotation = new WorkspaceRotation();
       rotation.setRequest(requested);
-      boolean seenBefore = workspace.getStatus() != null && workspace.getStatus().getObservedGeneration() != null;
-      if (seenBefore) {
-        // the next whole second: a key issued in the same second as the request is rotated too
-        rotation.setStartedAt(now.truncatedTo(java.time.temporal.ChronoUnit.SECONDS).plusSeconds(1).toString());
-        log.info("{}: emergency rotation of every ApiKey asked for ({})", id, requested);
-      }
+      status.setRotation(rotation);
+      return null;
+    }
+    if (requested != null && !requested.equals(rotation.getRequest())) {
+      rotation = new WorkspaceRotation();
+      rotation.setRequest(requested);
+      // the next whole second: a key issued in the same second as the request is rotated too
+      rotation.setStartedAt(now.truncatedTo(java.time.temporal.ChronoUnit.SECONDS).plusSeconds(1).toString());
+      log.info("{}: emergency rotation of every ApiKey asked for ({})", id,
+          Conditions.boundedMessage("'" + requested + "'"));
       status.setRotation(rotation);
     }
-    if (rotation == null || rotation.getStartedAt() == null || rotation.getCompletedAt() != null) {
-      return false;
+    if (rotation.getStartedAt() == null || rotation.getCompletedAt() != null) {
+      return null;
     }
     Instant since = Instant.parse(rotation.getStartedAt());
-    int total = apiKeysUsing.apiKeys(id);
+    int total = apiKeysUsing.issued(id); // an ApiKey without a key has nothing to rotate
     int rotated = Math.min(total, apiKeysUsing.rotatedSince(id, since));
     rotation.setRotated(rotated);
     rotation.setRemaining(total - rotated);
@@ -181,14 +188,18 @@ abstract class WorkspaceReconciler<R extends CustomResource<? extends WorkspaceS
       status.setConditions(Conditions.with(status.getConditions(), Conditions.ROTATING, true,
           WorkspaceReasons.ROTATING, "rotated " + rotated + " of " + total + " ApiKeys; suspended or denied ones"
               + " wait", workspace.getMetadata().getGeneration(), now));
-      return true;
+      // progress is written often at first, then less and less: a rotation held up by a suspended ApiKey costs little
+      Duration elapsed = Duration.between(since, now);
+      Duration next = elapsed.dividedBy(4);
+      return next.compareTo(ROTATION_PROGRESS) < 0 ? ROTATION_PROGRESS
+          : next.compareTo(checkInterval) > 0 ? checkInterval : next;
     }
     rotation.setCompletedAt(now.truncatedTo(java.time.temporal.ChronoUnit.SECONDS).toString());
     status.setConditions(Conditions.with(status.getConditions(), Conditions.ROTATING, false,
         WorkspaceReasons.ROTATION_COMPLETE, "every ApiKey (" + total + ") was rotated since " + rotation.getStartedAt(),
         workspace.getMetadata().getGeneration(), now));
     log.info("{}: emergency rotation complete ({} ApiKeys)", id, total);
-    return false;
+    return null;
   }
 
   /** {reason, message} of a refusal or an outage; {null, null} when IDmelon accepts the key. */

@@ -50,6 +50,8 @@ class ConditionsTest {
     assertTrue(message.endsWith("... (cut)"), message);
     assertTrue(message.startsWith("spec.name 'a forged: line   ' x"), message);
     assertEquals("short stays as it is", Conditions.boundedMessage("short stays as it is"));
+    // tag characters hide text outside the BMP; an emoji is printable and stays whole
+    assertEquals("a b \uD83D\uDD11", Conditions.boundedMessage("a\uDB40\uDC41b \uD83D\uDD11"));
   }
 
   @Test

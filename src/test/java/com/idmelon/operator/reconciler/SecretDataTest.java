@@ -50,6 +50,15 @@ class SecretDataTest {
   }
 
   @Test
+  void deeplyNestedSectionsAreRefusedBeforeTheParserRecursesIntoThem() {
+    // 24 KB, under the size limit: the parser would recurse 1,200 levels and overflow its thread's stack
+    Optional<String> deep = problem("deep", "{{#keyId}}".repeat(1200) + "{{/keyId}}".repeat(1200));
+    assertTrue(deep.orElseThrow().contains("nest more than " + SecretData.MAX_DEPTH), deep.get());
+    assertEquals(Optional.empty(), problem("nested", "{{#keyId}}".repeat(SecretData.MAX_DEPTH) + "x"
+        + "{{/keyId}}".repeat(SecretData.MAX_DEPTH)));
+  }
+
+  @Test
   void everyFieldIsRenderedVerbatim() {
     assertEquals(AWKWARD, render("{{apiKey}}", VALUES), "no HTML escaping, no encoding");
     assertEquals(AWKWARD + AWKWARD + AWKWARD, render("{{ apiKey }}{{{apiKey}}}{{&apiKey}}", VALUES),

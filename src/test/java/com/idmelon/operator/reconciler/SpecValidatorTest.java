@@ -57,6 +57,7 @@ class SpecValidatorTest {
     assertViolation("spec.name", check(KeyType.Admin, k -> k.getSpec().setName("x".repeat(101))));
     assertViolation("spec.name", check(KeyType.Admin, k -> k.getSpec().setName("ci\n2026-11-28 INFO forged line")));
     assertViolation("spec.name", check(KeyType.Admin, k -> k.getSpec().setName("ci\u2028key")));
+    assertEquals(Optional.empty(), check(KeyType.Admin, k -> k.getSpec().setName("CI key \uD83D\uDD11")), "emoji are fine");
     assertViolation("spec.type", check(KeyType.Admin, k -> k.getSpec().setType(null)));
     assertViolation("spec.expiresAt and spec.duration", check(KeyType.Admin, k -> {
       k.getSpec().setExpiresAt("2030-01-01T00:00:00Z");

@@ -57,6 +57,11 @@ class EmergencyRotationTest {
     }
     await().atMost(120, TimeUnit.SECONDS).until(() -> harness.client.resources(ApiKey.class).inNamespace(ns).list()
         .getItems().stream().filter(k -> Conditions.isTrue(k.getStatus(), Conditions.READY)).count() == KEYS);
+    assertEquals(null, workspace().getStatus().getRotation().getRequest(), "nothing asked for yet, recorded as such");
+    // an ApiKey that holds no key (created suspended) has nothing to rotate and holds nothing up
+    ApiKey unissued = apiKey(ns, "unissued", KeyType.Clients);
+    unissued.getSpec().setSuspend(true);
+    harness.client.resource(unissued).create();
     harness.awaitSettled();
     harness.simulator().clearRequests();
 

@@ -75,21 +75,30 @@ public final class Conditions {
       return null;
     }
     StringBuilder out = new StringBuilder(Math.min(message.length(), MAX_MESSAGE + 8));
-    for (int i = 0; i < message.length() && out.length() < MAX_MESSAGE; i++) {
-      char c = message.charAt(i);
-      out.append(unprintable(c) ? ' ' : c);
+    int i = 0;
+    while (i < message.length() && out.length() < MAX_MESSAGE) {
+      int c = message.codePointAt(i);
+      i += Character.charCount(c);
+      if (unprintable(c)) {
+        out.append(' ');
+      } else {
+        out.appendCodePoint(c);
+      }
     }
-    if (message.length() > MAX_MESSAGE) {
+    if (i < message.length()) {
       out.append("... (cut)");
     }
     return out.toString();
   }
 
-  /** Control characters, line and paragraph separators, and invisible format characters (e.g. bidi overrides). */
+  /**
+   * Control characters, line and paragraph separators, invisible format characters (bidi overrides, tag characters)
+   * and lone surrogates; takes a code point.
+   */
   public static boolean unprintable(int c) {
     int type = Character.getType(c);
     return Character.isISOControl(c) || type == Character.LINE_SEPARATOR || type == Character.PARAGRAPH_SEPARATOR
-        || type == Character.FORMAT;
+        || type == Character.FORMAT || type == Character.SURROGATE;
   }
 
   public static boolean isTrue(ApiKeyStatus status, String type) {
