@@ -52,6 +52,7 @@ public class ApiKeyReconciler implements Reconciler<ApiKey>, Cleaner<ApiKey> {
   private final CrashRecovery recovery;
   private final Deletion deletion;
   private final RotationListener rotations;
+  private final Rollouts rollouts;
   private SecretWriter secrets;
   private KeyIssuer issuer;
   private Housekeeping housekeeping;
@@ -61,9 +62,11 @@ public class ApiKeyReconciler implements Reconciler<ApiKey>, Cleaner<ApiKey> {
   /**
    * @param deletionWait how long a deleted ApiKey whose workspace is gone waits for it before its finalizer is
    *     released with the key left unrevoked
+   * @param restartTargets whether spec.restartTargets are rolled out (false: the installation may not patch them)
    */
   public ApiKeyReconciler(IdmelonClients clients, KubernetesClient kubernetes, Clock clock, Backoff backoff,
-      Duration pollInterval, Checkpoints checkpoints, RotationListener rotations, Duration deletionWait) {
+      Duration pollInterval, Checkpoints checkpoints, RotationListener rotations, Duration deletionWait,
+      boolean restartTargets) {
     this.rotations = rotations;
     this.clients = clients;
     this.clock = clock;
@@ -73,6 +76,7 @@ public class ApiKeyReconciler implements Reconciler<ApiKey>, Cleaner<ApiKey> {
     this.pollInterval = pollInterval;
     this.recovery = new CrashRecovery(events);
     this.deletion = new Deletion(recovery, events, rotations, deletionWait);
+    this.rollouts = new Rollouts(new Workloads(kubernetes), events, rotations, backoff, checkpoints, restartTargets);
   }
 
   /** The ApiKey a Secret's controller reference names, from the cache. */
@@ -178,6 +182,7 @@ public class ApiKeyReconciler implements Reconciler<ApiKey>, Cleaner<ApiKey> {
     if (invalid.isPresent()) {
       return Outcome.notReady(Reasons.INVALID_SPEC, invalid.get(), null);
     }
+    rollouts.recordIfUnset(apiKey.getSpec(), status); // before anything may change the value
     if (workspace.notReady() != null) {
       return withoutWorkspace(apiKey, status, store, secret, workspace, now);
     }
@@ -198,11 +203,14 @@ public class ApiKeyReconciler implements Reconciler<ApiKey>, Cleaner<ApiKey> {
         observer.secretState(t), observer.keyState(t), redo,
         secret.map(s -> ManagedSecret.templateApplied(s, apiKey)).orElse(true), now));
     String reason = act(t, step);
-    Instant nextRetirement = housekeeping.retireDue(t);
+    // after the Secret holds the value, before a replaced key is deleted
+    Instant rolloutAgain = rollouts.rollOut(t);
+    Instant nextRetirement = rollouts.holdsRetirements(t) ? null : housekeeping.retireDue(t);
     Instant sweepAgain = housekeeping.sweepOldSecrets(t);
     Instant renewal = KeyTimes.renewalTime(apiKey.getSpec(), status);
     status.setRenewalTime(KeyTimes.format(renewal));
-    return Readiness.of(apiKey.getSpec(), status, reason, KeyTimes.earliest(nextRetirement, sweepAgain), now);
+    return Readiness.of(apiKey.getSpec(), status, reason,
+        KeyTimes.earliest(KeyTimes.earliest(nextRetirement, sweepAgain), rolloutAgain), now);
   }
 
   /**
@@ -220,7 +228,8 @@ public class ApiKeyReconciler implements Reconciler<ApiKey>, Cleaner<ApiKey> {
           secret.map(s -> ManagedSecret.templateApplied(s, apiKey)).orElse(true), now));
       if (step.action() == NextStep.Action.NONE) {
         Instant retry = status.retiringOrEmpty().isEmpty() ? null : now.plus(backoff.max());
-        return Readiness.of(apiKey.getSpec(), status, null, retry, now);
+        // a rollout owed needs no IDmelon
+        return Readiness.of(apiKey.getSpec(), status, null, KeyTimes.earliest(retry, rollouts.rollOut(idle)), now);
       }
     }
     return Outcome.notReady(Reasons.WORKSPACE_NOT_READY, workspace.notReady(), backoff.max());

@@ -150,6 +150,26 @@ class CrdSchemaTest {
   }
 
   @Test
+  void restartTargetsAreWorkloadsOfTheThreeKindsEachNamedOnce() throws Exception {
+    assertInvalid("restartTargets: [{kind: Job, name: nightly}]", "kind");
+    assertInvalid("restartTargets: [{kind: Deployment, name: Web_1}]", "name");
+    assertInvalid("restartTargets: [{kind: Deployment}]", "name");
+    StringBuilder seventeen = new StringBuilder("restartTargets: [");
+    for (int i = 0; i < 17; i++) {
+      seventeen.append(i == 0 ? "" : ", ").append("{kind: Deployment, name: w").append(i).append('}');
+    }
+    assertInvalid(seventeen.append(']').toString(), "16");
+    List<String> rules = RULES.get("spec.restartTargets");
+    assertEquals(1, rules.size());
+    JsonNode twice = YAML.readTree("[{kind: Deployment, name: web}, {kind: StatefulSet, name: db},"
+        + " {kind: Deployment, name: web}]");
+    assertFalse(eval(rules.get(0), twice, twice));
+    JsonNode distinct = YAML.readTree("[{kind: Deployment, name: web}, {kind: StatefulSet, name: web},"
+        + " {kind: DaemonSet, name: agent}]");
+    assertTrue(eval(rules.get(0), distinct, distinct));
+  }
+
+  @Test
   void typeIsImmutable() throws Exception {
     List<String> rules = RULES.get("spec.type");
     assertEquals(1, rules.size());
