@@ -30,7 +30,7 @@ app.kubernetes.io/managed-by: {{ .Release.Service }}
 {{- end -}}
 {{- end -}}
 
-{{/* The rules on ApiKeys, Secrets and Events: each verb is used by the operator (see README.md, "Operate"). */}}
+{{/* The rules on ApiKeys, Secrets, Events and restart targets: each verb is used by the operator (README.md, "Install on a cluster"). */}}
 {{- define "apikey-operator.namespacedRules" -}}
 - apiGroups: ["idmelon.com"]
   resources: ["apikeys"]
@@ -61,6 +61,13 @@ app.kubernetes.io/managed-by: {{ .Release.Service }}
 - apiGroups: ["idmelon.com"]
   resources: ["workspaces/status"]
   verbs: ["patch"]
+{{- if .Values.restartTargets.enabled }}
+- apiGroups: ["apps"]
+  resources: ["deployments", "statefulsets", "daemonsets"]
+  # spec.restartTargets: get reads a target's pod-template annotation and spec.paused; patch sets that one
+  # annotation (idmelon.com/key-fingerprint) after the key's value changed, which rolls the workload out
+  verbs: ["get", "patch"]
+{{- end }}
 {{- end -}}
 
 {{/* Cluster-scoped reads: ClusterWorkspaces, and Namespaces for the labels of allowedNamespaces selectors. */}}

@@ -50,75 +50,81 @@ public final class ApiKeyOperator implements AutoCloseable {
       Duration requestTimeout,
       Duration workspaceCheckInterval,
       Duration deletionWait,
-      IdmelonCallObserver idmelonCalls) {
+      IdmelonCallObserver idmelonCalls,
+      boolean restartTargets) {
 
     public static Options defaults() {
-      return new Options(Set.of(), Duration.ofSeconds(2), Duration.ofMinutes(5), 10, Duration.ofMinutes(10), Clock.systemUTC(), Metrics.NOOP, Checkpoints.NONE, RotationListener.NONE, null, "default", Duration.ofSeconds(30), Duration.ofMinutes(5), Duration.ofMinutes(10), IdmelonCallObserver.NONE);
+      return new Options(Set.of(), Duration.ofSeconds(2), Duration.ofMinutes(5), 10, Duration.ofMinutes(10), Clock.systemUTC(), Metrics.NOOP, Checkpoints.NONE, RotationListener.NONE, null, "default", Duration.ofSeconds(30), Duration.ofMinutes(5), Duration.ofMinutes(10), IdmelonCallObserver.NONE, true);
     }
 
     public Options withWatchNamespaces(Set<String> value) {
-      return new Options(value, backoffInitial, backoffMax, reconcileThreads, pollInterval, clock, metrics, checkpoints, rotations, leaderElection, defaultWorkspace, requestTimeout, workspaceCheckInterval, deletionWait, idmelonCalls);
+      return new Options(value, backoffInitial, backoffMax, reconcileThreads, pollInterval, clock, metrics, checkpoints, rotations, leaderElection, defaultWorkspace, requestTimeout, workspaceCheckInterval, deletionWait, idmelonCalls, restartTargets);
     }
 
     /** ApiKeys reconciled in parallel. */
     public Options withReconcileThreads(int value) {
-      return new Options(watchNamespaces, backoffInitial, backoffMax, value, pollInterval, clock, metrics, checkpoints, rotations, leaderElection, defaultWorkspace, requestTimeout, workspaceCheckInterval, deletionWait, idmelonCalls);
+      return new Options(watchNamespaces, backoffInitial, backoffMax, value, pollInterval, clock, metrics, checkpoints, rotations, leaderElection, defaultWorkspace, requestTimeout, workspaceCheckInterval, deletionWait, idmelonCalls, restartTargets);
     }
 
     /** How often each workspace's keys are listed to notice keys deleted in IDmelon (0: never). */
     public Options withPollInterval(Duration value) {
-      return new Options(watchNamespaces, backoffInitial, backoffMax, reconcileThreads, value, clock, metrics, checkpoints, rotations, leaderElection, defaultWorkspace, requestTimeout, workspaceCheckInterval, deletionWait, idmelonCalls);
+      return new Options(watchNamespaces, backoffInitial, backoffMax, reconcileThreads, value, clock, metrics, checkpoints, rotations, leaderElection, defaultWorkspace, requestTimeout, workspaceCheckInterval, deletionWait, idmelonCalls, restartTargets);
     }
 
     public Options withClock(Clock value) {
-      return new Options(watchNamespaces, backoffInitial, backoffMax, reconcileThreads, pollInterval, value, metrics, checkpoints, rotations, leaderElection, defaultWorkspace, requestTimeout, workspaceCheckInterval, deletionWait, idmelonCalls);
+      return new Options(watchNamespaces, backoffInitial, backoffMax, reconcileThreads, pollInterval, value, metrics, checkpoints, rotations, leaderElection, defaultWorkspace, requestTimeout, workspaceCheckInterval, deletionWait, idmelonCalls, restartTargets);
     }
 
     public Options withMetrics(Metrics value) {
-      return new Options(watchNamespaces, backoffInitial, backoffMax, reconcileThreads, pollInterval, clock, value, checkpoints, rotations, leaderElection, defaultWorkspace, requestTimeout, workspaceCheckInterval, deletionWait, idmelonCalls);
+      return new Options(watchNamespaces, backoffInitial, backoffMax, reconcileThreads, pollInterval, clock, value, checkpoints, rotations, leaderElection, defaultWorkspace, requestTimeout, workspaceCheckInterval, deletionWait, idmelonCalls, restartTargets);
     }
 
     /** Test hook: see {@link Checkpoints}. */
     public Options withCheckpoints(Checkpoints value) {
-      return new Options(watchNamespaces, backoffInitial, backoffMax, reconcileThreads, pollInterval, clock, metrics, value, rotations, leaderElection, defaultWorkspace, requestTimeout, workspaceCheckInterval, deletionWait, idmelonCalls);
+      return new Options(watchNamespaces, backoffInitial, backoffMax, reconcileThreads, pollInterval, clock, metrics, value, rotations, leaderElection, defaultWorkspace, requestTimeout, workspaceCheckInterval, deletionWait, idmelonCalls, restartTargets);
     }
 
     public Options withRotationListener(RotationListener value) {
-      return new Options(watchNamespaces, backoffInitial, backoffMax, reconcileThreads, pollInterval, clock, metrics, checkpoints, value, leaderElection, defaultWorkspace, requestTimeout, workspaceCheckInterval, deletionWait, idmelonCalls);
+      return new Options(watchNamespaces, backoffInitial, backoffMax, reconcileThreads, pollInterval, clock, metrics, checkpoints, value, leaderElection, defaultWorkspace, requestTimeout, workspaceCheckInterval, deletionWait, idmelonCalls, restartTargets);
     }
 
     /** Only the holder of the Lease reconciles; null (the default) reconciles without election. */
     public Options withLeaderElection(LeaderElectionConfiguration value) {
-      return new Options(watchNamespaces, backoffInitial, backoffMax, reconcileThreads, pollInterval, clock, metrics, checkpoints, rotations, value, defaultWorkspace, requestTimeout, workspaceCheckInterval, deletionWait, idmelonCalls);
+      return new Options(watchNamespaces, backoffInitial, backoffMax, reconcileThreads, pollInterval, clock, metrics, checkpoints, rotations, value, defaultWorkspace, requestTimeout, workspaceCheckInterval, deletionWait, idmelonCalls, restartTargets);
     }
 
     /** The ClusterWorkspace of ApiKeys without spec.workspaceRef. */
     public Options withDefaultWorkspace(String value) {
-      return new Options(watchNamespaces, backoffInitial, backoffMax, reconcileThreads, pollInterval, clock, metrics, checkpoints, rotations, leaderElection, value, requestTimeout, workspaceCheckInterval, deletionWait, idmelonCalls);
+      return new Options(watchNamespaces, backoffInitial, backoffMax, reconcileThreads, pollInterval, clock, metrics, checkpoints, rotations, leaderElection, value, requestTimeout, workspaceCheckInterval, deletionWait, idmelonCalls, restartTargets);
     }
 
     /** How long an IDmelon call may take. */
     public Options withRequestTimeout(Duration value) {
-      return new Options(watchNamespaces, backoffInitial, backoffMax, reconcileThreads, pollInterval, clock, metrics, checkpoints, rotations, leaderElection, defaultWorkspace, value, workspaceCheckInterval, deletionWait, idmelonCalls);
+      return new Options(watchNamespaces, backoffInitial, backoffMax, reconcileThreads, pollInterval, clock, metrics, checkpoints, rotations, leaderElection, defaultWorkspace, value, workspaceCheckInterval, deletionWait, idmelonCalls, restartTargets);
     }
 
     /** How often each workspace's Admin key is checked with IDmelon. */
     public Options withWorkspaceCheckInterval(Duration value) {
-      return new Options(watchNamespaces, backoffInitial, backoffMax, reconcileThreads, pollInterval, clock, metrics, checkpoints, rotations, leaderElection, defaultWorkspace, requestTimeout, value, deletionWait, idmelonCalls);
+      return new Options(watchNamespaces, backoffInitial, backoffMax, reconcileThreads, pollInterval, clock, metrics, checkpoints, rotations, leaderElection, defaultWorkspace, requestTimeout, value, deletionWait, idmelonCalls, restartTargets);
     }
 
     /** How long a deleted ApiKey waits for its missing workspace before its key is left unrevoked. */
     public Options withDeletionWait(Duration value) {
-      return new Options(watchNamespaces, backoffInitial, backoffMax, reconcileThreads, pollInterval, clock, metrics, checkpoints, rotations, leaderElection, defaultWorkspace, requestTimeout, workspaceCheckInterval, value, idmelonCalls);
+      return new Options(watchNamespaces, backoffInitial, backoffMax, reconcileThreads, pollInterval, clock, metrics, checkpoints, rotations, leaderElection, defaultWorkspace, requestTimeout, workspaceCheckInterval, value, idmelonCalls, restartTargets);
     }
 
     /** Told about every IDmelon request (metrics). */
     public Options withIdmelonCallObserver(IdmelonCallObserver value) {
-      return new Options(watchNamespaces, backoffInitial, backoffMax, reconcileThreads, pollInterval, clock, metrics, checkpoints, rotations, leaderElection, defaultWorkspace, requestTimeout, workspaceCheckInterval, deletionWait, value);
+      return new Options(watchNamespaces, backoffInitial, backoffMax, reconcileThreads, pollInterval, clock, metrics, checkpoints, rotations, leaderElection, defaultWorkspace, requestTimeout, workspaceCheckInterval, deletionWait, value, restartTargets);
+    }
+
+    /** Whether spec.restartTargets are rolled out; false where the operator may not patch workloads. */
+    public Options withRestartTargets(boolean value) {
+      return new Options(watchNamespaces, backoffInitial, backoffMax, reconcileThreads, pollInterval, clock, metrics, checkpoints, rotations, leaderElection, defaultWorkspace, requestTimeout, workspaceCheckInterval, deletionWait, idmelonCalls, value);
     }
 
     public Options withBackoff(Duration initial, Duration max) {
-      return new Options(watchNamespaces, initial, max, reconcileThreads, pollInterval, clock, metrics, checkpoints, rotations, leaderElection, defaultWorkspace, requestTimeout, workspaceCheckInterval, deletionWait, idmelonCalls);
+      return new Options(watchNamespaces, initial, max, reconcileThreads, pollInterval, clock, metrics, checkpoints, rotations, leaderElection, defaultWorkspace, requestTimeout, workspaceCheckInterval, deletionWait, idmelonCalls, restartTargets);
     }
   }
 
@@ -138,7 +144,7 @@ public final class ApiKeyOperator implements AutoCloseable {
         CONNECT_TIMEOUT, options.requestTimeout(), options.backoffMax(), options.clock(), options.idmelonCalls()));
     reconciler = new ApiKeyReconciler(workspaces, kubernetes, options.clock(),
         new Backoff(options.backoffInitial(), options.backoffMax()), options.pollInterval(), options.checkpoints(),
-        options.rotations(), options.deletionWait());
+        options.rotations(), options.deletionWait(), options.restartTargets());
     GenericRetry retry = new GenericRetry()
         .setInitialInterval(options.backoffInitial().toMillis())
         .setIntervalMultiplier(2)

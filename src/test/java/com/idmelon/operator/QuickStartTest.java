@@ -29,8 +29,8 @@ class QuickStartTest {
     PrintStream out = new PrintStream(buffer, true, StandardCharsets.UTF_8);
     try (QuickStart quickStart = QuickStart.start(dir, 0, 0, out)) {
       List<ApiKey> applied = quickStart.apply(Path.of("examples"));
-      assertEquals(6, applied.size());
-      assertEquals(6, quickStart.report(applied, Duration.ofSeconds(30)));
+      assertEquals(7, applied.size());
+      assertEquals(7, quickStart.report(applied, Duration.ofSeconds(30)));
       quickStart.printHowTo(applied);
     }
     String printed = buffer.toString(StandardCharsets.UTF_8);
@@ -40,6 +40,6 @@ class QuickStartTest {
     assertTrue(Files.readString(dir.resolve("kubeconfig")).contains("server: http://127.0.0.1:"));
     assertFalse(printed.matches("(?s).*idm_[A-Za-z0-9_-]{20,}.*"), "no key value is printed unmasked");
     assertTrue(printed.contains("default/eu-kiosk"), printed);
-    assertEquals(6, printed.lines().filter(l -> l.endsWith(" yes")).count(), "IDmelon accepts all six values");
+    assertEquals(7, printed.lines().filter(l -> l.endsWith(" yes")).count(), "IDmelon accepts all seven values");
   }
 }

@@ -40,6 +40,8 @@ import picocli.CommandLine.Command;
       "  DELETION_WORKSPACE_WAIT   how long a deleted ApiKey waits for its missing workspace (default 10m)",
       "  IDMELON_TIMEOUT_SECONDS   how long an IDmelon call may take (default 30)",
       "  MAX_CONCURRENT_RECONCILES  ApiKeys reconciled in parallel (default 10)",
+      "  RESTART_TARGETS_ENABLED   roll out spec.restartTargets after a key's value changes (default true; false",
+      "                          where the operator may not get and patch Deployments, StatefulSets, DaemonSets)",
       "  LEADER_ELECTION         true to run several replicas with one active leader (default false); the Lease",
       "                          is made in POD_NAMESPACE under the name idmelon-apikey-operator",
       "  LOG_FORMAT              text (default) or json (one JSON object per line)"
@@ -61,7 +63,8 @@ public final class RunCommand implements Callable<Integer> {
         .withDefaultWorkspace(config.defaultWorkspace())
         .withRequestTimeout(config.requestTimeout())
         .withWorkspaceCheckInterval(config.workspaceCheckInterval())
-        .withDeletionWait(config.deletionWait());
+        .withDeletionWait(config.deletionWait())
+        .withRestartTargets(config.restartTargets());
     if (config.leaderElection()) {
       String namespace = System.getenv().getOrDefault("POD_NAMESPACE", "default");
       String identity = System.getenv().getOrDefault("POD_NAME",

@@ -21,7 +21,8 @@ public record OperatorConfig(
     Duration pollInterval,
     int maxConcurrentReconciles,
     Duration workspaceCheckInterval,
-    Duration deletionWait) {
+    Duration deletionWait,
+    boolean restartTargets) {
 
   /** The environment variables of the operator that once held an IDmelon credential: refused, never read. */
   private static final List<String> RETIRED = List.of("IDMELON_BASE_URL", "IDMELON_ADMIN_KEY_FILE",
@@ -55,8 +56,9 @@ public record OperatorConfig(
     int concurrency = integer("MAX_CONCURRENT_RECONCILES", env.getOrDefault("MAX_CONCURRENT_RECONCILES", "10"), 1, 200);
     Duration checkInterval = duration("WORKSPACE_CHECK_INTERVAL", env.getOrDefault("WORKSPACE_CHECK_INTERVAL", "5m"));
     Duration deletionWait = duration("DELETION_WORKSPACE_WAIT", env.getOrDefault("DELETION_WORKSPACE_WAIT", "10m"));
+    boolean restartTargets = bool("RESTART_TARGETS_ENABLED", env.getOrDefault("RESTART_TARGETS_ENABLED", "true"));
     return new OperatorConfig(defaultWorkspace, namespaces, metricsPort, healthPort, metricsTokenFile, leaderElection,
-        Duration.ofSeconds(timeoutSeconds), pollInterval, concurrency, checkInterval, deletionWait);
+        Duration.ofSeconds(timeoutSeconds), pollInterval, concurrency, checkInterval, deletionWait, restartTargets);
   }
 
   private static int integer(String name, String value, int min, int max) {

@@ -3,6 +3,7 @@ package com.idmelon.operator.observability;
 import com.idmelon.operator.crd.v1alpha1.ApiKey;
 import com.idmelon.operator.crd.v1alpha1.ApiKeyStatus;
 import com.idmelon.operator.crd.v1alpha1.Conditions;
+import com.idmelon.operator.crd.v1alpha1.WorkloadKind;
 import com.idmelon.operator.idmelon.IdmelonCallObserver;
 import com.idmelon.operator.reconciler.RotationListener;
 import com.idmelon.operator.workspace.WorkspaceRegistry;
@@ -90,6 +91,16 @@ public final class OperatorMetrics implements IdmelonCallObserver, RotationListe
     Counter.builder("idmelon.apikey.rotations")
         .description("Key rotations by trigger")
         .tag("trigger", trigger)
+        .register(registry)
+        .increment();
+  }
+
+  @Override
+  public void rollout(ApiKey apiKey, WorkloadKind kind, String result) {
+    Counter.builder("idmelon.apikey.rollouts")
+        .description("Restart targets patched (RolledOut, Paused) or not (NotFound, Forbidden, Refused, Error), by"
+            + " kind; each failed attempt counts")
+        .tags("kind", kind.name(), "result", result)
         .register(registry)
         .increment();
   }

@@ -277,7 +277,7 @@ public final class EmbeddedKubernetes implements AutoCloseable {
             .build();
         case "/apis" -> new APIGroupListBuilder()
             .withGroups(group("idmelon.com", "v1alpha1"), group("apiextensions.k8s.io", "v1"),
-                group("coordination.k8s.io", "v1"), group("events.k8s.io", "v1"))
+                group("coordination.k8s.io", "v1"), group("events.k8s.io", "v1"), group("apps", "v1"))
             .build();
         case "/api/v1" -> new APIResourceListBuilder()
             .withGroupVersion("v1")
@@ -306,6 +306,13 @@ public final class EmbeddedKubernetes implements AutoCloseable {
         case "/apis/coordination.k8s.io/v1" -> new APIResourceListBuilder()
             .withGroupVersion("coordination.k8s.io/v1")
             .withResources(resource("leases", "lease", "Lease", true, List.of(), List.of()))
+            .build();
+        case "/apis/apps/v1" -> new APIResourceListBuilder()
+            .withGroupVersion("apps/v1")
+            .withResources(
+                resource("deployments", "deployment", "Deployment", true, List.of("deploy"), List.of("all")),
+                resource("statefulsets", "statefulset", "StatefulSet", true, List.of("sts"), List.of("all")),
+                resource("daemonsets", "daemonset", "DaemonSet", true, List.of("ds"), List.of("all")))
             .build();
         case "/apis/events.k8s.io/v1" -> new APIResourceListBuilder()
             .withGroupVersion("events.k8s.io/v1")

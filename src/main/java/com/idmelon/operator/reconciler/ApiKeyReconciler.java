@@ -53,6 +53,7 @@ public class ApiKeyReconciler implements Reconciler<ApiKey>, Cleaner<ApiKey> {
   private final Deletion deletion;
   private final RotationListener rotations;
   private final RotationGate paced = new RotationGate(RotationGate.CONCURRENT, RotationGate.PER_SECOND);
+  private final Rollouts rollouts;
   private SecretWriter secrets;
   private KeyIssuer issuer;
   private Housekeeping housekeeping;
@@ -62,9 +63,11 @@ public class ApiKeyReconciler implements Reconciler<ApiKey>, Cleaner<ApiKey> {
   /**
    * @param deletionWait how long a deleted ApiKey whose workspace is gone waits for it before its finalizer is
    *     released with the key left unrevoked
+   * @param restartTargets whether spec.restartTargets are rolled out (false: the installation may not patch them)
    */
   public ApiKeyReconciler(IdmelonClients clients, KubernetesClient kubernetes, Clock clock, Backoff backoff,
-      Duration pollInterval, Checkpoints checkpoints, RotationListener rotations, Duration deletionWait) {
+      Duration pollInterval, Checkpoints checkpoints, RotationListener rotations, Duration deletionWait,
+      boolean restartTargets) {
     this.rotations = rotations;
     this.clients = clients;
     this.clock = clock;
@@ -74,6 +77,7 @@ public class ApiKeyReconciler implements Reconciler<ApiKey>, Cleaner<ApiKey> {
     this.pollInterval = pollInterval;
     this.recovery = new CrashRecovery(events);
     this.deletion = new Deletion(recovery, events, rotations, deletionWait);
+    this.rollouts = new Rollouts(new Workloads(kubernetes), events, rotations, backoff, checkpoints, restartTargets);
   }
 
   /** The ApiKey a Secret's controller reference names, from the cache. */
@@ -183,6 +187,7 @@ public class ApiKeyReconciler implements Reconciler<ApiKey>, Cleaner<ApiKey> {
     if (invalid.isPresent()) {
       return Outcome.notReady(Reasons.INVALID_SPEC, invalid.get(), null);
     }
+    rollouts.recordIfUnset(apiKey.getSpec(), status); // before anything may change the value
     Instant scheduled = KeyTimes.rotationTime(apiKey.getSpec(), status, apiKey.getMetadata().getUid());
     status.setNextRotationAt(KeyTimes.format(scheduled));
     if (apiKey.getSpec().suspended()) {
@@ -224,7 +229,9 @@ public class ApiKeyReconciler implements Reconciler<ApiKey>, Cleaner<ApiKey> {
     } finally {
       permit.ifPresent(RotationGate.Permit::close);
     }
-    Instant nextRetirement = housekeeping.retireDue(t);
+    // after the Secret holds the value, before a replaced key is deleted
+    Instant rolloutAgain = rollouts.rollOut(t);
+    Instant nextRetirement = rollouts.holdsRetirements(t) ? null : housekeeping.retireDue(t);
     Instant sweepAgain = housekeeping.sweepOldSecrets(t);
     Instant renewal = KeyTimes.renewalTime(apiKey.getSpec(), status);
     status.setRenewalTime(KeyTimes.format(renewal));
@@ -233,7 +240,8 @@ public class ApiKeyReconciler implements Reconciler<ApiKey>, Cleaner<ApiKey> {
     Instant emergency = workspace.rotationSince() != null && workspace.rotationSince().isAfter(now)
         ? workspace.rotationSince() : null; // an emergency rotation about to start
     return Readiness.of(apiKey.getSpec(), status, reason,
-        KeyTimes.earliest(KeyTimes.earliest(nextRetirement, sweepAgain), KeyTimes.earliest(scheduled, emergency)), now);
+        KeyTimes.earliest(KeyTimes.earliest(nextRetirement, sweepAgain),
+            KeyTimes.earliest(rolloutAgain, KeyTimes.earliest(scheduled, emergency))), now);
   }
 
   /**
@@ -293,7 +301,8 @@ public class ApiKeyReconciler implements Reconciler<ApiKey>, Cleaner<ApiKey> {
           KeyTimes.parse(status.getNextRotationAt()), null, now));
       if (step.action() == NextStep.Action.NONE) {
         Instant retry = status.retiringOrEmpty().isEmpty() ? null : now.plus(backoff.max());
-        return Readiness.of(apiKey.getSpec(), status, null, retry, now);
+        // a rollout owed needs no IDmelon
+        return Readiness.of(apiKey.getSpec(), status, null, KeyTimes.earliest(retry, rollouts.rollOut(idle)), now);
       }
     }
     return Outcome.notReady(Reasons.WORKSPACE_NOT_READY, workspace.notReady(), backoff.max());

@@ -16,6 +16,8 @@ public interface Checkpoints {
     IDMELON_ANSWERED,
     /** The value is in the Secret; the status does not know yet. */
     SECRET_WRITTEN,
+    /** Restart targets were patched for a new value; the status does not know yet. */
+    TARGETS_PATCHED,
     /** The final status of a rotation is written. */
     STATUS_WRITTEN
   }

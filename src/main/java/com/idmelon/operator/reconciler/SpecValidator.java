@@ -2,6 +2,7 @@ package com.idmelon.operator.reconciler;
 
 import com.idmelon.operator.crd.v1alpha1.ApiKey;
 import com.idmelon.operator.crd.v1alpha1.ApiKeySpec;
+import com.idmelon.operator.crd.v1alpha1.RestartTarget;
 import com.idmelon.operator.crd.v1alpha1.RotationStrategy;
 import com.idmelon.operator.crd.v1alpha1.SecretTemplate;
 import com.idmelon.operator.idmelon.KeyType;
@@ -9,8 +10,11 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.format.DateTimeParseException;
+import java.util.HashSet;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.regex.Pattern;
 
 /**
@@ -119,7 +123,7 @@ public final class SpecValidator {
         }
       }
     }
-    return Optional.empty();
+    return restartTargetsProblem(spec.getRestartTargets());
   }
 
   /** IDmelon's 100-character limit on the key's full name, the workspace's prefix included. */
@@ -197,6 +201,33 @@ public final class SpecValidator {
       }
     }
     return name.length() <= 63 && QUALIFIED_NAME.matcher(name).matches();
+  }
+
+  /** Each target a workload kind and a valid name, at most {@value ApiKeySpec#RESTART_TARGETS_MAX}, none twice. */
+  private static Optional<String> restartTargetsProblem(List<RestartTarget> targets) {
+    if (targets == null) {
+      return Optional.empty();
+    }
+    if (targets.size() > ApiKeySpec.RESTART_TARGETS_MAX) {
+      return Optional.of("spec.restartTargets lists " + targets.size() + " workloads; at most "
+          + ApiKeySpec.RESTART_TARGETS_MAX + " are allowed");
+    }
+    Set<RestartTarget> seen = new HashSet<>();
+    for (int i = 0; i < targets.size(); i++) {
+      RestartTarget target = targets.get(i);
+      String field = "spec.restartTargets[" + i + "]";
+      if (target == null || target.getKind() == null) {
+        return Optional.of(field + ".kind is required: Deployment, StatefulSet or DaemonSet");
+      }
+      if (target.getName() == null || target.getName().length() > 253
+          || !DNS_SUBDOMAIN.matcher(target.getName()).matches()) {
+        return Optional.of(field + ".name " + UserText.quoted(target.getName()) + " is not a valid workload name");
+      }
+      if (!seen.add(target)) {
+        return Optional.of("spec.restartTargets names " + target + " twice");
+      }
+    }
+    return Optional.empty();
   }
 
   private static Optional<String> durationProblem(String field, String value) {

@@ -358,6 +358,32 @@ class ChartTest {
   }
 
   @Test
+  void restartTargetsAddOnlyGetAndPatchOnTheThreeWorkloadsAndTurnOffWithTheirRules() {
+    String account = "apikeys-idmelon-apikey-operator";
+    for (UnaryOperator<TemplateCommand> mode : List.<UnaryOperator<TemplateCommand>>of(t -> t,
+        t -> t.set("watchNamespaces[0]", "team-a"))) {
+      List<HasMetadata> on = render(mode);
+      Rbac rbac = Rbac.of(on, NAMESPACE, account);
+      for (String resource : List.of("deployments", "statefulsets", "daemonsets")) {
+        for (String verb : List.of("get", "patch")) {
+          assertTrue(rbac.allows(new Rbac.Request("team-a", "apps", resource, verb, "web")), resource + ":" + verb);
+        }
+        for (String verb : List.of("list", "watch", "update", "create", "delete")) {
+          assertFalse(rbac.allows(new Rbac.Request("team-a", "apps", resource, verb, "web")), resource + ":" + verb);
+        }
+      }
+      assertFalse(rbac.allows(new Rbac.Request("team-a", "apps", "replicasets", "patch", "web")));
+      assertEquals("true", env(operatorContainer(on), "RESTART_TARGETS_ENABLED"));
+
+      List<HasMetadata> off = render(t -> mode.apply(t).set("restartTargets.enabled", false));
+      assertTrue(Stream.concat(ofKind(off, ClusterRole.class).flatMap(r -> r.getRules().stream()),
+              ofKind(off, Role.class).flatMap(r -> r.getRules().stream()))
+          .noneMatch(rule -> rule.getApiGroups().contains("apps")), "no rule on workloads");
+      assertEquals("false", env(operatorContainer(off), "RESTART_TARGETS_ENABLED"));
+    }
+  }
+
+  @Test
   void theOperatorHoldsNoIdmelonCredential() {
     Deployment deployment = ofKind(render(t -> t), Deployment.class).findFirst().orElseThrow();
     PodSpec pod = deployment.getSpec().getTemplate().getSpec();

@@ -10,6 +10,8 @@ import com.idmelon.operator.crd.v1alpha1.AdminKeySecretRef;
 import com.idmelon.operator.crd.v1alpha1.ApiKey;
 import com.idmelon.operator.crd.v1alpha1.ClusterWorkspace;
 import com.idmelon.operator.crd.v1alpha1.Conditions;
+import com.idmelon.operator.crd.v1alpha1.RestartTarget;
+import com.idmelon.operator.crd.v1alpha1.WorkloadKind;
 import com.idmelon.operator.crd.v1alpha1.Workspace;
 import com.idmelon.operator.crd.v1alpha1.WorkspaceRef;
 import com.idmelon.operator.crd.v1alpha1.WorkspaceSpec;
@@ -18,6 +20,11 @@ import com.idmelon.operator.observability.RuntimeFixture;
 import com.idmelon.operator.quickstart.WorkspaceBootstrap;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
+import io.fabric8.kubernetes.api.model.PodTemplateSpec;
+import io.fabric8.kubernetes.api.model.PodTemplateSpecBuilder;
+import io.fabric8.kubernetes.api.model.apps.DaemonSetBuilder;
+import io.fabric8.kubernetes.api.model.apps.DeploymentBuilder;
+import io.fabric8.kubernetes.api.model.apps.StatefulSetBuilder;
 import io.fabric8.kubernetes.api.model.SecretBuilder;
 import io.fabric8.kubernetes.api.model.ServiceAccount;
 import io.fabric8.kubernetes.api.model.rbac.PolicyRule;
@@ -169,6 +176,29 @@ class RbacFromCodePathsTest {
     conflicted.getSpec().setSecretName("taken");
     client.resource(conflicted).create();
     awaitReady(client, ns, "b", "SecretConflict", false);
+    // restart targets: each read, then patched, after the key's value changed
+    PodTemplateSpec template = new PodTemplateSpecBuilder().withNewMetadata().addToLabels("app", "x").endMetadata()
+        .withNewSpec().addNewContainer().withName("app").withImage("example.com/app:1").endContainer().endSpec().build();
+    client.resource(new DeploymentBuilder().withNewMetadata().withName("web").withNamespace(ns).endMetadata()
+        .withNewSpec().withNewSelector().addToMatchLabels("app", "x").endSelector().withTemplate(template).endSpec()
+        .build()).create();
+    client.resource(new StatefulSetBuilder().withNewMetadata().withName("db").withNamespace(ns).endMetadata()
+        .withNewSpec().withNewSelector().addToMatchLabels("app", "x").endSelector().withTemplate(template).endSpec()
+        .build()).create();
+    client.resource(new DaemonSetBuilder().withNewMetadata().withName("agent").withNamespace(ns).endMetadata()
+        .withNewSpec().withNewSelector().addToMatchLabels("app", "x").endSelector().withTemplate(template).endSpec()
+        .build()).create();
+    ApiKey restarting = apiKey(ns, "e", KeyType.Clients);
+    restarting.getSpec().setRestartTargets(List.of(new RestartTarget(WorkloadKind.Deployment, "web"),
+        new RestartTarget(WorkloadKind.StatefulSet, "db"), new RestartTarget(WorkloadKind.DaemonSet, "agent")));
+    client.resource(restarting).create();
+    awaitReady(client, ns, "e", "Issued");
+    edit(client, ns, "e", k -> k.getMetadata().getAnnotations().put(ApiKey.RESET_ANNOTATION, "1"));
+    await().atMost(15, TimeUnit.SECONDS).until(() -> {
+      ApiKey e = client.resources(ApiKey.class).inNamespace(ns).withName("e").get();
+      return e.getStatus().getFingerprint().equals(e.getStatus().getRolledOutFingerprint())
+          && "Replaced".equals(e.getStatus().condition(Conditions.READY).get().getReason());
+    });
     // a namespaced Workspace with its Secret in the namespace: checked, its status written, used by an ApiKey
     Workspace team = new Workspace();
     team.getMetadata().setName("team");
@@ -210,6 +240,7 @@ class RbacFromCodePathsTest {
     // deletion: finalizer removal after revoking
     client.resources(ApiKey.class).inNamespace(ns).withName("a").delete();
     client.resources(ApiKey.class).inNamespace(ns).withName("b").delete();
+    client.resources(ApiKey.class).inNamespace(ns).withName("e").delete();
     await().atMost(15, TimeUnit.SECONDS).until(() -> client.resources(ApiKey.class).inNamespace(ns).list().getItems().isEmpty());
   }
 

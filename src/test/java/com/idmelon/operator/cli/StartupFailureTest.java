@@ -1,6 +1,7 @@
 package com.idmelon.operator.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -50,6 +51,15 @@ class StartupFailureTest {
         "WATCH_NAMESPACES", "a, b,,"));
     assertEquals(java.util.Set.of("a", "b"), config.watchNamespaces());
     assertEquals("eu-prod", config.defaultWorkspace());
+  }
+
+  @Test
+  void restartTargetsAreOnUnlessTurnedOff() {
+    assertTrue(OperatorConfig.fromEnvironment(Map.of()).restartTargets());
+    assertFalse(OperatorConfig.fromEnvironment(Map.of("RESTART_TARGETS_ENABLED", "false")).restartTargets());
+    ConfigException e = assertThrows(ConfigException.class,
+        () -> OperatorConfig.fromEnvironment(Map.of("RESTART_TARGETS_ENABLED", "sometimes")));
+    assertTrue(e.getMessage().startsWith("RESTART_TARGETS_ENABLED"), e.getMessage());
   }
 
   @Test

@@ -96,16 +96,26 @@ class CrdSchemaTest {
     }
     assertTrue(examples.size() >= 3);
     for (Path example : examples) {
-      JsonNode object = YAML.readTree(example.toFile());
-      assertEquals(Set.of(), schema.validate(object), example + " validates");
-      for (Map.Entry<String, List<String>> rules : RULES.entrySet()) {
-        JsonNode self = at(object, rules.getKey());
-        if (self.isMissingNode()) {
-          continue;
+      List<JsonNode> documents = YAML.readValues(YAML.getFactory().createParser(example.toFile()), JsonNode.class)
+          .readAll();
+      assertTrue(documents.stream().anyMatch(d -> d.path("kind").asText().equals("ApiKey")), example + ": an ApiKey");
+      for (JsonNode object : documents) {
+        if (object.path("kind").asText().equals("ApiKey")) {
+          assertValid(example, object);
         }
-        for (String rule : rules.getValue()) {
-          assertTrue(eval(rule, self, self), example + " passes " + rule);
-        }
+      }
+    }
+  }
+
+  private static void assertValid(Path example, JsonNode object) {
+    assertEquals(Set.of(), schema.validate(object), example + " validates");
+    for (Map.Entry<String, List<String>> rules : RULES.entrySet()) {
+      JsonNode self = at(object, rules.getKey());
+      if (self.isMissingNode()) {
+        continue;
+      }
+      for (String rule : rules.getValue()) {
+        assertTrue(eval(rule, self, self), example + " passes " + rule);
       }
     }
   }
@@ -165,6 +175,26 @@ class CrdSchemaTest {
       many.append("k").append(i).append(": x, ");
     }
     assertInvalid(many.append("}}").toString(), "32");
+  }
+
+  @Test
+  void restartTargetsAreWorkloadsOfTheThreeKindsEachNamedOnce() throws Exception {
+    assertInvalid("restartTargets: [{kind: Job, name: nightly}]", "kind");
+    assertInvalid("restartTargets: [{kind: Deployment, name: Web_1}]", "name");
+    assertInvalid("restartTargets: [{kind: Deployment}]", "name");
+    StringBuilder seventeen = new StringBuilder("restartTargets: [");
+    for (int i = 0; i < 17; i++) {
+      seventeen.append(i == 0 ? "" : ", ").append("{kind: Deployment, name: w").append(i).append('}');
+    }
+    assertInvalid(seventeen.append(']').toString(), "16");
+    List<String> rules = RULES.get("spec.restartTargets");
+    assertEquals(1, rules.size());
+    JsonNode twice = YAML.readTree("[{kind: Deployment, name: web}, {kind: StatefulSet, name: db},"
+        + " {kind: Deployment, name: web}]");
+    assertFalse(eval(rules.get(0), twice, twice));
+    JsonNode distinct = YAML.readTree("[{kind: Deployment, name: web}, {kind: StatefulSet, name: web},"
+        + " {kind: DaemonSet, name: agent}]");
+    assertTrue(eval(rules.get(0), distinct, distinct));
   }
 
   @Test

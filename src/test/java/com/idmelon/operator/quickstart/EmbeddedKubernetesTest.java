@@ -35,4 +35,14 @@ class EmbeddedKubernetesTest {
       assertNull(client.configMaps().inNamespace("default").withName("held").get(), "then it is gone");
     }
   }
+
+  @Test
+  void kubectlDiscoversTheWorkloadsRestartTargetsName() {
+    try (EmbeddedKubernetes kubernetes = EmbeddedKubernetes.start(0);
+        KubernetesClient client = kubernetes.newClient()) {
+      assertTrue(client.getApiGroups().getGroups().stream().anyMatch(g -> g.getName().equals("apps")));
+      assertEquals(List.of("deployments", "statefulsets", "daemonsets"),
+          client.getApiResources("apps/v1").getResources().stream().map(r -> r.getName()).toList());
+    }
+  }
 }

@@ -8,6 +8,7 @@ import io.fabric8.generator.annotation.Pattern;
 import io.fabric8.generator.annotation.Required;
 import io.fabric8.generator.annotation.Size;
 import io.fabric8.generator.annotation.ValidationRule;
+import java.util.List;
 
 /** What the user asks for: one key in the IDmelon workspace and the Secret that carries it. */
 @JsonInclude(JsonInclude.Include.NON_NULL)
@@ -30,6 +31,8 @@ import io.fabric8.generator.annotation.ValidationRule;
 public class ApiKeySpec {
   /** A Go duration: digits and units ns, us, ms, s, m, h (e.g. 2160h, 1h30m). */
   public static final String GO_DURATION = "^([0-9]+(\\.[0-9]+)?(ns|us|µs|ms|s|m|h))+$";
+  /** The most restart targets one ApiKey may list. */
+  public static final int RESTART_TARGETS_MAX = 16;
 
   @Required
   @Size(min = 1, max = 100)
@@ -69,6 +72,17 @@ public class ApiKeySpec {
 
   @JsonPropertyDescription("Labels and annotations copied onto the Secret, and extra data keys rendered into it.")
   private SecretTemplate secretTemplate;
+
+  @Size(max = RESTART_TARGETS_MAX)
+  @ValidationRule(
+      value = "self.all(t, self.exists_one(u, u.kind == t.kind && u.name == t.name))",
+      message = "restartTargets must not name the same workload twice")
+  @JsonPropertyDescription(
+      "Workloads of the ApiKey's namespace (Deployment, StatefulSet, DaemonSet; at most 16) rolled out once after"
+          + " each change of the Secret's value (rotation, renewal, repair): the operator sets the pod-template"
+          + " annotation idmelon.com/key-fingerprint to status.fingerprint. Never at the first issue, nor for a"
+          + " target added later until the value next changes.")
+  private List<RestartTarget> restartTargets;
 
   @JsonPropertyDescription("The workspace that issues the key: a Workspace of this namespace or a ClusterWorkspace."
       + " Default: the ClusterWorkspace named by the operator's DEFAULT_WORKSPACE (default 'default'). Immutable.")
@@ -154,6 +168,20 @@ public class ApiKeySpec {
 
   public void setSecretTemplate(SecretTemplate secretTemplate) {
     this.secretTemplate = secretTemplate;
+  }
+
+  public List<RestartTarget> getRestartTargets() {
+    return restartTargets;
+  }
+
+  public void setRestartTargets(List<RestartTarget> restartTargets) {
+    this.restartTargets = restartTargets;
+  }
+
+  /** The restart targets, empty when none are listed. */
+  @JsonIgnore
+  public List<RestartTarget> restartTargetsOrEmpty() {
+    return restartTargets == null ? List.of() : restartTargets;
   }
 
   public WorkspaceRef getWorkspaceRef() {

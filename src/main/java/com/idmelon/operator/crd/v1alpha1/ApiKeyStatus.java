@@ -48,6 +48,12 @@ public class ApiKeyStatus {
       "sha256: plus the first 16 hex digits of SHA-256 of the value in the Secret; detects edits, reveals nothing.")
   private String fingerprint;
 
+  @JsonPropertyDescription(
+      "With spec.restartTargets: the fingerprint for which the targets were last rolled out, or recorded without a"
+          + " rollout (at the first issue, or when targets are added). While it differs from fingerprint, a rollout"
+          + " is due.")
+  private String rolledOutFingerprint;
+
   @JsonPropertyDescription("Replaced keys still valid during their grace period, deleted in IDmelon at retireAt.")
   private List<Retirement> retiring;
 
@@ -159,6 +165,14 @@ public class ApiKeyStatus {
 
   public void setFingerprint(String fingerprint) {
     this.fingerprint = fingerprint;
+  }
+
+  public String getRolledOutFingerprint() {
+    return rolledOutFingerprint;
+  }
+
+  public void setRolledOutFingerprint(String rolledOutFingerprint) {
+    this.rolledOutFingerprint = rolledOutFingerprint;
   }
 
   public List<Retirement> getRetiring() {
