@@ -245,9 +245,9 @@ public class ApiKeyReconciler implements Reconciler<ApiKey>, Cleaner<ApiKey> {
   }
 
   /**
-   * spec.suspend: nothing is issued, rotated, renewed or repaired, and no IDmelon call is made (an interrupted call's
-   * clean-up and retirements wait too). The Suspended condition says what is waiting; Ready still follows the key's
-   * expiry. What fell due is done once after resuming: the status was not moved on.
+   * spec.suspend: nothing is issued, rotated, renewed or repaired (an interrupted call's clean-up waits too); only
+   * replaced keys whose grace period ended are still deleted. The Suspended condition says what is waiting; Ready
+   * still follows the key's expiry. What fell due is done once after resuming: the status was not moved on.
    */
   private Outcome suspended(ApiKey apiKey, ApiKeyStatus status, StatusStore store, Optional<Secret> secret,
       Instant scheduled, IdmelonClients.Target workspace, Instant now) {
@@ -262,6 +262,11 @@ public class ApiKeyReconciler implements Reconciler<ApiKey>, Cleaner<ApiKey> {
           workspace.rotationSince(), now));
       waiting = step.action() == NextStep.Action.NONE ? null : step.why();
     }
+    // replaced keys still die when their grace period ends: suspending must not keep an old key alive
+    Instant nextRetirement = null;
+    if (workspace.notReady() == null && workspace.client() != null && !status.retiringOrEmpty().isEmpty()) {
+      nextRetirement = housekeeping.retireDue(new Turn(apiKey, status, store, workspace.client(), secret, now, null));
+    }
     String message = "spec.suspend is true: no key is issued, rotated, renewed or repaired"
         + (waiting == null ? "" : "; waiting: " + waiting);
     Conditions.set(status, Conditions.SUSPENDED, true, Reasons.SUSPENDED, message,
@@ -272,16 +277,16 @@ public class ApiKeyReconciler implements Reconciler<ApiKey>, Cleaner<ApiKey> {
     // expiry is still reported, and ExpiringSoon applies to a renewing key too: it is not renewed while suspended
     Instant expiresAt = KeyTimes.parse(status.getExpiresAt());
     if (expiresAt != null && !expiresAt.isAfter(now)) {
-      return Readiness.of(apiKey.getSpec(), status, null, null, now);
+      return Readiness.of(apiKey.getSpec(), status, null, nextRetirement, now);
     }
     if (expiresAt != null && !expiresAt.minus(KeyTimes.EXPIRING_SOON).isAfter(now)) {
       return Outcome.ready(Reasons.EXPIRING_SOON, "Key " + status.getKeyId() + " is in Secret " + status.getSecretName()
           + "; it expires at " + status.getExpiresAt() + " and is not renewed while spec.suspend is true",
-          KeyTimes.until(expiresAt, now));
+          KeyTimes.until(KeyTimes.earliest(nextRetirement, expiresAt), now));
     }
     Outcome live = Readiness.of(apiKey.getSpec(), status, null, null, now);
     // wake only for what a suspended key still reports (ExpiringSoon, Expired), not for a renewal it will not do
-    Instant next = expiresAt == null ? null : expiresAt.minus(KeyTimes.EXPIRING_SOON);
+    Instant next = KeyTimes.earliest(nextRetirement, expiresAt == null ? null : expiresAt.minus(KeyTimes.EXPIRING_SOON));
     return new Outcome(live.ready(), live.reason(), live.message(), KeyTimes.until(next, now));
   }
 

@@ -56,10 +56,10 @@ class LargeObjectsTest {
     assertEquals(1, onServer.getMetadata().getFinalizers().size(), "the finalizer is there");
 
     // a long reset value is still seen as a change, once
-    harness.client.resources(ApiKey.class).inNamespace(ns).withName("big").edit(k -> {
+    OperatorHarness.retryOnConflict(() -> harness.client.resources(ApiKey.class).inNamespace(ns).withName("big").edit(k -> {
       k.getMetadata().getAnnotations().put(ApiKey.RESET_ANNOTATION, "r".repeat(10_000));
       return k;
-    });
+    }));
     await().atMost(20, TimeUnit.SECONDS).until(() -> !firstKey.equals(harness.get(ns, "big").getStatus().getKeyId()));
     harness.awaitSettled();
     ApiKey rotated = harness.get(ns, "big");
@@ -81,12 +81,12 @@ class LargeObjectsTest {
     String value = OperatorHarness.data(harness.secret(ns, "templated"), "apiKey");
 
     // the tenant adds bulk to the managed Secret, and breaks a templated annotation
-    harness.client.secrets().inNamespace(ns).withName("templated").edit(s -> {
+    OperatorHarness.retryOnConflict(() -> harness.client.secrets().inNamespace(ns).withName("templated").edit(s -> {
       s.getMetadata().getAnnotations().put("team.example.com/blob", BLOB);
       s.getMetadata().getAnnotations().put("team.example.com/owner", "someone-else");
       s.getData().put("extra", java.util.Base64.getEncoder().encodeToString(BLOB.getBytes()));
       return s;
-    });
+    }));
     await().atMost(20, TimeUnit.SECONDS).until(() ->
         "payments".equals(harness.secret(ns, "templated").getMetadata().getAnnotations().get("team.example.com/owner")));
     harness.awaitSettled();

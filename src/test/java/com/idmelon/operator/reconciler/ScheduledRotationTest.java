@@ -102,10 +102,10 @@ class ScheduledRotationTest {
       harness.simulator().clearRequests();
       CLOCK.advance(Duration.ofHours(2)); // every one is due, jitter included
       for (String name : names) { // all at once: the operator sees twelve due rotations together
-        harness.client.resources(ApiKey.class).inNamespace(ns).withName(name).edit(k -> {
+        OperatorHarness.retryOnConflict(() -> harness.client.resources(ApiKey.class).inNamespace(ns).withName(name).edit(k -> {
           k.getMetadata().getAnnotations().put("example.com/touch", "burst");
           return k;
-        });
+        }));
       }
       await().atMost(60, TimeUnit.SECONDS).until(() -> names.stream().allMatch(name ->
           !fingerprints.get(names.indexOf(name)).equals(harness.get(ns, name).getStatus().getFingerprint())));

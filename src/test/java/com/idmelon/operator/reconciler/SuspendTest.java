@@ -56,16 +56,16 @@ class SuspendTest {
     await().atMost(10, TimeUnit.SECONDS).until(() -> suspended(ns, "frozen").isPresent());
     harness.simulator().clearRequests();
     // a reset annotation, a deleted Secret, a scheduled rotation and a renewal all fall due
-    harness.client.resources(ApiKey.class).inNamespace(ns).withName("frozen").edit(k -> {
+    OperatorHarness.retryOnConflict(() -> harness.client.resources(ApiKey.class).inNamespace(ns).withName("frozen").edit(k -> {
       k.getMetadata().getAnnotations().put(ApiKey.RESET_ANNOTATION, "incident-1");
       return k;
-    });
+    }));
     harness.client.secrets().inNamespace(ns).withName("frozen").delete();
     CLOCK.advance(Duration.ofDays(61)); // past the schedule (30 days) and the renewal (60 days)
-    harness.client.resources(ApiKey.class).inNamespace(ns).withName("frozen").edit(k -> {
+    OperatorHarness.retryOnConflict(() -> harness.client.resources(ApiKey.class).inNamespace(ns).withName("frozen").edit(k -> {
       k.getMetadata().getAnnotations().put("example.com/touch", "1");
       return k;
-    });
+    }));
     await().atMost(10, TimeUnit.SECONDS).until(() -> suspended(ns, "frozen")
         .map(c -> c.getMessage().contains("reset annotation changed to 'incident-1'")).orElse(false));
     harness.awaitSettled();
@@ -93,6 +93,29 @@ class SuspendTest {
     assertTrue(Instant.parse(resumed.getStatus().getNextRotationAt()).isAfter(CLOCK.instant().plus(Duration.ofDays(29))),
         "the schedule restarts from it");
     harness.assertOneWorkingKey(ns, "frozen");
+  }
+
+  @Test
+  void aReplacedKeyStillDiesAtTheEndOfItsGracePeriodWhileSuspended() {
+    String ns = harness.newNamespace();
+    ApiKey graceful = apiKey(ns, "graceful", KeyType.Clients);
+    Rotation rotation = new Rotation();
+    rotation.setGracePeriod("1h");
+    graceful.getSpec().setRotation(rotation);
+    harness.create(graceful);
+    String oldKey = harness.awaitReady(ns, "graceful", true, Reasons.ISSUED).getStatus().getKeyId();
+    OperatorHarness.retryOnConflict(() -> harness.client.resources(ApiKey.class).inNamespace(ns).withName("graceful").edit(k -> {
+      k.getMetadata().getAnnotations().put(ApiKey.RESET_ANNOTATION, "r1");
+      return k;
+    }));
+    harness.awaitReady(ns, "graceful", true, Reasons.REPLACED);
+    assertTrue(harness.simulator().key(oldKey).isPresent(), "the old key lives through its grace period");
+    suspend(ns, "graceful", true);
+    await().atMost(10, TimeUnit.SECONDS).until(() -> suspended(ns, "graceful").isPresent());
+    CLOCK.advance(Duration.ofMinutes(61));
+    harness.touch(ns, "graceful");
+    await().atMost(10, TimeUnit.SECONDS).until(() -> harness.simulator().key(oldKey).isEmpty());
+    assertTrue(harness.get(ns, "graceful").getStatus().retiringOrEmpty().isEmpty());
   }
 
   @Test

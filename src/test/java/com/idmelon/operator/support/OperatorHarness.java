@@ -147,10 +147,10 @@ public final class OperatorHarness implements AutoCloseable, AfterAllCallback {
   /** Makes the operator look at the ApiKey now (an annotation of nobody's changes) and waits until it has. */
   public void touch(String namespace, String name) {
     int before = reconciles.count(namespace, name);
-    client.resources(ApiKey.class).inNamespace(namespace).withName(name).edit(k -> {
+    retryOnConflict(() -> client.resources(ApiKey.class).inNamespace(namespace).withName(name).edit(k -> {
       k.getMetadata().getAnnotations().put("example.com/touch", Long.toString(System.nanoTime()));
       return k;
-    });
+    }));
     org.awaitility.Awaitility.await().atMost(10, java.util.concurrent.TimeUnit.SECONDS)
         .until(() -> reconciles.count(namespace, name) > before);
   }
