@@ -13,6 +13,7 @@ import com.idmelon.operator.crd.v1alpha1.WorkspaceRotation;
 import com.idmelon.operator.idmelon.KeyType;
 import com.idmelon.operator.reconciler.Checkpoints;
 import com.idmelon.operator.simulator.IdmelonSimulator;
+import com.idmelon.operator.quickstart.WorkspaceBootstrap;
 import com.idmelon.operator.support.OperatorHarness;
 import java.time.Clock;
 import java.time.Duration;
@@ -105,6 +106,64 @@ class EmergencyRotationTest {
     harness.touch(ns, "k1");
     harness.awaitSettled();
     assertEquals(0L, harness.simulator().counts().getOrDefault("create", 0L));
+  }
+
+  @Test
+  void aSuspendedApiKeyWaitsInRemainingAndIsRotatedOnceWhenResumed() {
+    String ns = harness.newNamespace();
+    ClusterWorkspace shared = workspace();
+    harness.client.resource(new io.fabric8.kubernetes.api.model.SecretBuilder().withNewMetadata()
+        .withName("team-admin-key").withNamespace(ns).endMetadata()
+        .withData(harness.client.secrets().inNamespace(WorkspaceBootstrap.SYSTEM_NAMESPACE)
+            .withName(shared.getSpec().getAdminKeySecretRef().getName()).get().getData()).build()).create();
+    com.idmelon.operator.crd.v1alpha1.Workspace team = new com.idmelon.operator.crd.v1alpha1.Workspace();
+    team.getMetadata().setName("team");
+    team.getMetadata().setNamespace(ns);
+    com.idmelon.operator.crd.v1alpha1.WorkspaceSpec spec = new com.idmelon.operator.crd.v1alpha1.WorkspaceSpec();
+    spec.setBaseUrl(shared.getSpec().getBaseUrl());
+    spec.setApiKeysPath(shared.getSpec().getApiKeysPath());
+    spec.setAdminKeySecretRef(new com.idmelon.operator.crd.v1alpha1.AdminKeySecretRef("team-admin-key", null, null));
+    team.setSpec(spec);
+    harness.client.resource(team).create();
+    List<String> names = List.of("live-1", "live-2", "frozen");
+    for (String name : names) {
+      ApiKey apiKey = apiKey(ns, name, KeyType.Clients);
+      apiKey.getSpec().setWorkspaceRef(new com.idmelon.operator.crd.v1alpha1.WorkspaceRef(
+          com.idmelon.operator.crd.v1alpha1.WorkspaceRef.WORKSPACE, "team"));
+      harness.create(apiKey);
+      harness.awaitReady(ns, name, true, com.idmelon.operator.reconciler.Reasons.ISSUED);
+    }
+    OperatorHarness.retryOnConflict(() -> harness.client.resources(ApiKey.class).inNamespace(ns).withName("frozen")
+        .edit(k -> {
+          k.getSpec().setSuspend(true);
+          return k;
+        }));
+    await().atMost(10, TimeUnit.SECONDS).until(() ->
+        harness.get(ns, "frozen").getStatus().condition(Conditions.SUSPENDED).isPresent());
+
+    OperatorHarness.retryOnConflict(() -> harness.client.resources(com.idmelon.operator.crd.v1alpha1.Workspace.class)
+        .inNamespace(ns).withName("team").edit(w -> {
+          w.getMetadata().setAnnotations(new HashMap<>(Map.of(ApiKey.RESET_ANNOTATION, "team-incident")));
+          return w;
+        }));
+    java.util.function.Supplier<WorkspaceRotation> progress = () -> harness.client
+        .resources(com.idmelon.operator.crd.v1alpha1.Workspace.class).inNamespace(ns).withName("team").get()
+        .getStatus().getRotation();
+    await().atMost(30, TimeUnit.SECONDS).until(() -> progress.get().getStartedAt() != null
+        && Integer.valueOf(2).equals(progress.get().getRotated()) && Integer.valueOf(1).equals(progress.get().getRemaining()));
+    Instant startedAt = Instant.parse(progress.get().getStartedAt());
+    assertTrue(!harness.get(ns, "frozen").getStatus().rotatedSince(startedAt), "the suspended one waits");
+    assertTrue(harness.get(ns, "frozen").getStatus().condition(Conditions.SUSPENDED).orElseThrow().getMessage()
+        .contains("its workspace is rotating every key"));
+
+    OperatorHarness.retryOnConflict(() -> harness.client.resources(ApiKey.class).inNamespace(ns).withName("frozen")
+        .edit(k -> {
+          k.getSpec().setSuspend(false);
+          return k;
+        }));
+    await().atMost(60, TimeUnit.SECONDS).until(() -> progress.get().getCompletedAt() != null);
+    assertEquals(3, progress.get().getRotated());
+    assertTrue(harness.get(ns, "frozen").getStatus().rotatedSince(startedAt), "rotated once it was resumed");
   }
 
   private static int rotated(String ns, Instant since) {
