@@ -1,0 +1,211 @@
+package com.idmelon.operator.quickstart;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.fabric8.kubernetes.api.model.APIGroupBuilder;
+import io.fabric8.kubernetes.api.model.APIGroupListBuilder;
+import io.fabric8.kubernetes.api.model.APIResource;
+import io.fabric8.kubernetes.api.model.APIResourceBuilder;
+import io.fabric8.kubernetes.api.model.APIResourceListBuilder;
+import io.fabric8.kubernetes.api.model.APIVersionsBuilder;
+import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
+import io.fabric8.kubernetes.api.model.GroupVersionForDiscoveryBuilder;
+import io.fabric8.kubernetes.api.model.KubernetesResource;
+import io.fabric8.kubernetes.api.model.ServerAddressByClientCIDRBuilder;
+import io.fabric8.kubernetes.client.server.mock.KubernetesCrudDispatcher;
+import io.fabric8.kubernetes.client.utils.Serialization;
+import io.fabric8.mockwebserver.crud.AttributeSet;
+import io.fabric8.mockwebserver.http.MockResponse;
+import io.fabric8.mockwebserver.http.RecordedRequest;
+import java.io.IOException;
+import java.util.List;
+import java.util.Queue;
+import java.util.concurrent.ConcurrentLinkedQueue;
+
+/**
+ * CRUD dispatcher that also answers the discovery requests of kubectl, and SelfSubjectRulesReviews (JOSDK checks
+ * its Lease permissions before leader election) with "everything allowed": this server has no RBAC.
+ */
+public final class ApiServerDispatcher extends KubernetesCrudDispatcher {
+  private static final List<String> VERBS =
+      List.of("create", "delete", "deletecollection", "get", "list", "patch", "update", "watch");
+
+  /** Requests by client ("bench" for the benchmark's own client, else "operator") and kind. */
+  private final java.util.Map<String, java.util.concurrent.atomic.LongAdder> counts =
+      new java.util.concurrent.ConcurrentHashMap<>();
+  private final Queue<EmbeddedKubernetes.Fault> faults = new ConcurrentLinkedQueue<>();
+
+  private final CrdCatalog crds = new CrdCatalog(this::handleGet);
+
+  /** The CRDs stored here, for Table output, admission and OpenAPI discovery. */
+  public CrdCatalog crds() {
+    return crds;
+  }
+
+  Queue<EmbeddedKubernetes.Fault> faults() {
+    return faults;
+  }
+
+  java.util.Map<String, java.util.concurrent.atomic.LongAdder> counts() {
+    return counts;
+  }
+
+  /**
+   * Every change to the store passes here, under the store's write lock, with the object's new state (null: removed).
+   */
+  @Override
+  public void processEvent(String path, AttributeSet pathAttributes, AttributeSet oldAttributes,
+      GenericKubernetesResource resource, String newState) {
+    super.processEvent(path, pathAttributes, oldAttributes, resource, newState);
+    if (path != null && path.contains("/customresourcedefinitions")) {
+      crds.invalidate();
+    }
+  }
+
+  @Override
+  public MockResponse dispatch(RecordedRequest request) {
+    String path = request.getPath() == null ? "" : request.getPath().split("\\?", 2)[0];
+    if (path.equals("/_bench/requests")) {
+      java.util.Map<String, Long> snapshot = new java.util.TreeMap<>();
+      counts.forEach((k, v) -> snapshot.put(k, v.sum()));
+      if ("POST".equals(request.getMethod())) {
+        counts.clear(); // after the snapshot: POST answers the counts it clears
+      }
+      return new MockResponse().setResponseCode(200).addHeader("Content-Type", "application/json")
+          .setBody(Serialization.asJson(snapshot));
+    }
+    String client = EmbeddedKubernetes.BENCH_USER_AGENT.equals(request.getHeader("User-Agent")) ? "bench" : "operator";
+    String query = request.getPath() == null || !request.getPath().contains("?") ? "" : request.getPath().split("\\?", 2)[1];
+    String kind = "GET".equals(request.getMethod()) && (query.contains("watch=true") || query.contains("watch=1"))
+        ? "WATCH" : request.getMethod();
+    counts.computeIfAbsent(client + " " + kind, k -> new java.util.concurrent.atomic.LongAdder()).increment();
+    for (EmbeddedKubernetes.Fault fault : faults) {
+      if (fault.which.test(request) && faults.remove(fault)) {
+        return fault.response(path);
+      }
+    }
+    if ("POST".equals(request.getMethod())
+        && path.equals("/apis/authorization.k8s.io/v1/selfsubjectrulesreviews")) {
+      var review = Serialization.unmarshal(request.getUtf8Body(),
+          io.fabric8.kubernetes.api.model.authorization.v1.SelfSubjectRulesReview.class);
+      review.setStatus(new io.fabric8.kubernetes.api.model.authorization.v1.SubjectRulesReviewStatusBuilder()
+          .withIncomplete(false)
+          .addNewResourceRule().withApiGroups("*").withResources("*").withVerbs("*").endResourceRule()
+          .build());
+      return new MockResponse()
+          .setResponseCode(201)
+          .addHeader("Content-Type", "application/json")
+          .setBody(Serialization.asJson(review));
+    }
+    if ("GET".equals(request.getMethod())) {
+      KubernetesResource discovery = discovery(path);
+      if (discovery != null) {
+        return new MockResponse()
+            .setResponseCode(200)
+            .addHeader("Content-Type", "application/json")
+            .setBody(Serialization.asJson(discovery));
+      }
+    }
+    return super.dispatch(request);
+  }
+
+  /**
+   * A PATCH that removes the last finalizer of a resource being deleted deletes it; fabric8's mock then answers
+   * 202 with no body, where an API server answers 200 with the object. The fabric8 client turns the empty answer
+   * into null, which JOSDK's finalizer removal does not expect (NullPointerException logged after every
+   * deletion). Answer as an API server does: the object as it was, without finalizers.
+   */
+  @Override
+  public MockResponse handlePatch(RecordedRequest request) {
+    MockResponse before = handleGet(request.getPath());
+    MockResponse response = super.handlePatch(request);
+    boolean deleted = response.code() == 202 && (response.getBody() == null || response.getBody().size() == 0);
+    if (!deleted || before.code() != 200 || before.getBody() == null) {
+      return response;
+    }
+    try {
+      JsonNode object =
+          Serialization.jsonMapper().readTree(before.getBody().getBytes());
+      if (object.path("metadata") instanceof ObjectNode metadata) {
+        metadata.remove("finalizers");
+      }
+      return new MockResponse().setResponseCode(200).addHeader("Content-Type", "application/json")
+          .setBody(Serialization.jsonMapper().writeValueAsString(object));
+    } catch (IOException e) {
+      return response;
+    }
+  }
+
+  private static KubernetesResource discovery(String path) {
+    return switch (path) {
+      case "/api" -> new APIVersionsBuilder()
+          .withVersions("v1")
+          .withServerAddressByClientCIDRs(new ServerAddressByClientCIDRBuilder()
+              .withClientCIDR("0.0.0.0/0").withServerAddress("127.0.0.1").build())
+          .build();
+      case "/apis" -> new APIGroupListBuilder()
+          .withGroups(group("idmelon.com", "v1alpha1"), group("apiextensions.k8s.io", "v1"),
+              group("coordination.k8s.io", "v1"), group("events.k8s.io", "v1"), group("apps", "v1"))
+          .build();
+      case "/api/v1" -> new APIResourceListBuilder()
+          .withGroupVersion("v1")
+          .withResources(
+              resource("namespaces", "namespace", "Namespace", false, List.of("ns"), List.of()),
+              resource("secrets", "secret", "Secret", true, List.of(), List.of()),
+              resource("configmaps", "configmap", "ConfigMap", true, List.of("cm"), List.of()),
+              resource("events", "event", "Event", true, List.of("ev"), List.of()),
+              resource("serviceaccounts", "serviceaccount", "ServiceAccount", true, List.of("sa"), List.of()))
+          .build();
+      case "/apis/idmelon.com/v1alpha1" -> new APIResourceListBuilder()
+          .withGroupVersion("idmelon.com/v1alpha1")
+          .withResources(
+              resource("apikeys", "apikey", "ApiKey", true, List.of("ak"), List.of("idmelon")),
+              new APIResourceBuilder().withName("apikeys/status").withSingularName("").withKind("ApiKey")
+                  .withNamespaced(true).withVerbs("get", "patch", "update").build(),
+              resource("workspaces", "workspace", "Workspace", true, List.of("ws"), List.of("idmelon")),
+              resource("clusterworkspaces", "clusterworkspace", "ClusterWorkspace", false, List.of("cws"),
+                  List.of("idmelon")))
+          .build();
+      case "/apis/apiextensions.k8s.io/v1" -> new APIResourceListBuilder()
+          .withGroupVersion("apiextensions.k8s.io/v1")
+          .withResources(resource("customresourcedefinitions", "customresourcedefinition",
+              "CustomResourceDefinition", false, List.of("crd", "crds"), List.of()))
+          .build();
+      case "/apis/coordination.k8s.io/v1" -> new APIResourceListBuilder()
+          .withGroupVersion("coordination.k8s.io/v1")
+          .withResources(resource("leases", "lease", "Lease", true, List.of(), List.of()))
+          .build();
+      case "/apis/apps/v1" -> new APIResourceListBuilder()
+          .withGroupVersion("apps/v1")
+          .withResources(
+              resource("deployments", "deployment", "Deployment", true, List.of("deploy"), List.of("all")),
+              resource("statefulsets", "statefulset", "StatefulSet", true, List.of("sts"), List.of("all")),
+              resource("daemonsets", "daemonset", "DaemonSet", true, List.of("ds"), List.of("all")))
+          .build();
+      case "/apis/events.k8s.io/v1" -> new APIResourceListBuilder()
+          .withGroupVersion("events.k8s.io/v1")
+          .withResources(resource("events", "event", "Event", true, List.of("ev"), List.of()))
+          .build();
+      default -> null;
+    };
+  }
+
+  private static io.fabric8.kubernetes.api.model.APIGroup group(String name, String version) {
+    var groupVersion = new GroupVersionForDiscoveryBuilder()
+        .withGroupVersion(name + "/" + version).withVersion(version).build();
+    return new APIGroupBuilder().withName(name).withVersions(groupVersion).withPreferredVersion(groupVersion).build();
+  }
+
+  private static APIResource resource(String plural, String singular, String kind, boolean namespaced,
+      List<String> shortNames, List<String> categories) {
+    return new APIResourceBuilder()
+        .withName(plural)
+        .withSingularName(singular)
+        .withKind(kind)
+        .withNamespaced(namespaced)
+        .withVerbs(VERBS)
+        .withShortNames(shortNames)
+        .withCategories(categories)
+        .build();
+  }
+}
