@@ -36,6 +36,8 @@ public final class ApiServerDispatcher extends KubernetesCrudDispatcher {
   private final Queue<EmbeddedKubernetes.Fault> faults = new ConcurrentLinkedQueue<>();
 
   private final CrdCatalog crds = new CrdCatalog(this::handleGet);
+  // OpenAPI v3 discovery for kubectl (validation, explain), built from the stored CRDs
+  private final OpenApiDocuments openApi = new OpenApiDocuments(crds);
 
   /** The CRDs stored here, for Table output, admission and OpenAPI discovery. */
   public CrdCatalog crds() {
@@ -96,6 +98,9 @@ public final class ApiServerDispatcher extends KubernetesCrudDispatcher {
           .setResponseCode(201)
           .addHeader("Content-Type", "application/json")
           .setBody(Serialization.asJson(review));
+    }
+    if ("GET".equals(request.getMethod()) && path.startsWith("/openapi/")) {
+      return openApi.answer(request, path);
     }
     if ("GET".equals(request.getMethod())) {
       KubernetesResource discovery = discovery(path);
