@@ -199,7 +199,7 @@ public final class QuickStart implements AutoCloseable {
     out.println("  kubectl -n " + ns + " annotate apikey " + name + " idmelon.com/reset=\"$(date -u +%FT%TZ)\" --overwrite");
     out.println("  kubectl -n " + ns + " get events");
     out.println("  kubectl -n " + ns + " delete apikey " + name + " --wait=false");
-    out.println("  kubectl apply --validate=false -f examples/admin-fixed-expiry.yaml");
+    out.println("  kubectl apply -f examples/admin-fixed-expiry.yaml");
     out.println("(the embedded API server has no garbage collector or schema validation: see README.md)");
   }
 
