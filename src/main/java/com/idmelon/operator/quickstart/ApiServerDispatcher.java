@@ -123,8 +123,15 @@ public final class ApiServerDispatcher extends KubernetesCrudDispatcher {
   @Override
   public MockResponse handlePatch(RecordedRequest request) {
     MockResponse before = handleGet(request.getPath());
-    MockResponse response = super.handlePatch(request);
+    RecordedRequest patch = Patches.asMergePatch(request);
+    if (patch == null) {
+      return Patches.unsupported(request);
+    }
+    MockResponse response = super.handlePatch(patch);
     boolean deleted = response.code() == 202 && (response.getBody() == null || response.getBody().size() == 0);
+    if (response.code() == 202 && !deleted) {
+      return response.setResponseCode(200); // an API server answers a patch 200 with the object
+    }
     if (!deleted || before.code() != 200 || before.getBody() == null) {
       return response;
     }
@@ -138,6 +145,18 @@ public final class ApiServerDispatcher extends KubernetesCrudDispatcher {
           .setBody(Serialization.jsonMapper().writeValueAsString(object));
     } catch (IOException e) {
       return response;
+    }
+  }
+
+  /** A JSON merge patch as RFC 7386 says (fabric8's mock kept {@code null}s instead of removing the keys). */
+  @Override
+  public JsonNode merge(JsonNode current, String patch)
+      throws io.fabric8.kubernetes.client.server.mock.crud.KubernetesCrudDispatcherException {
+    try {
+      return Patches.mergePatch(current.deepCopy(), Serialization.jsonMapper().readTree(patch));
+    } catch (IOException e) {
+      throw new io.fabric8.kubernetes.client.server.mock.crud.KubernetesCrudDispatcherException(
+          "the patch is not JSON", 400);
     }
   }
 

@@ -45,4 +45,52 @@ class EmbeddedKubernetesTest {
           client.getApiResources("apps/v1").getResources().stream().map(r -> r.getName()).toList());
     }
   }
+
+  @Test
+  void kubectlsStrategicMergePatchOfASecretMergesItsDataAndAPatchIsAnswered200() throws Exception {
+    try (EmbeddedKubernetes kubernetes = EmbeddedKubernetes.start(0);
+        KubernetesClient client = kubernetes.newClient()) {
+      client.resource(new io.fabric8.kubernetes.api.model.SecretBuilder().withNewMetadata().withName("s")
+          .withNamespace("default").endMetadata().addToData("a", "YQ==").addToData("b", "Yg==").build()).create();
+
+      java.net.http.HttpResponse<String> patched = patch(kubernetes, "/api/v1/namespaces/default/secrets/s",
+          "application/strategic-merge-patch+json",
+          "{\"$retainKeys\":[\"data\"],\"data\":{\"b\":null,\"c\":\"Yw==\"},\"metadata\":{\"labels\":{\"l\":\"v\"}}}");
+
+      assertEquals(200, patched.statusCode(), patched.body());
+      io.fabric8.kubernetes.api.model.Secret secret = client.secrets().inNamespace("default").withName("s").get();
+      assertEquals(java.util.Map.of("a", "YQ==", "c", "Yw=="), secret.getData(), "merged; null removes a key");
+      assertEquals(java.util.Map.of("l", "v"), secret.getMetadata().getLabels());
+      assertTrue(patched.body().contains("\"c\":\"Yw==\""), "the answer is the patched object");
+    }
+  }
+
+  @Test
+  void aStrategicMergePatchThatWouldMergeListsByKeyIsRefusedNotAppliedWrong() throws Exception {
+    try (EmbeddedKubernetes kubernetes = EmbeddedKubernetes.start(0);
+        KubernetesClient client = kubernetes.newClient()) {
+      client.resource(new io.fabric8.kubernetes.api.model.apps.DeploymentBuilder().withNewMetadata().withName("web")
+          .withNamespace("default").endMetadata().withNewSpec().withNewTemplate().withNewSpec()
+          .addNewContainer().withName("app").withImage("app:1").withArgs("--serve").endContainer()
+          .endSpec().endTemplate().endSpec().build()).create();
+
+      java.net.http.HttpResponse<String> patched = patch(kubernetes, "/apis/apps/v1/namespaces/default/deployments/web",
+          "application/strategic-merge-patch+json",
+          "{\"spec\":{\"template\":{\"spec\":{\"containers\":[{\"name\":\"app\",\"image\":\"app:2\"}]}}}}");
+
+      assertEquals(415, patched.statusCode());
+      assertTrue(patched.body().contains("UnsupportedMediaType"), patched.body());
+      assertEquals(List.of("--serve"), client.apps().deployments().inNamespace("default").withName("web").get()
+          .getSpec().getTemplate().getSpec().getContainers().get(0).getArgs(), "left as it was");
+    }
+  }
+
+  private static java.net.http.HttpResponse<String> patch(EmbeddedKubernetes kubernetes, String path,
+      String contentType, String body) throws Exception {
+    return java.net.http.HttpClient.newHttpClient().send(java.net.http.HttpRequest.newBuilder()
+            .uri(java.net.URI.create(kubernetes.url() + path))
+            .header("Content-Type", contentType)
+            .method("PATCH", java.net.http.HttpRequest.BodyPublishers.ofString(body)).build(),
+        java.net.http.HttpResponse.BodyHandlers.ofString());
+  }
 }
