@@ -36,10 +36,16 @@ public final class ApiServerDispatcher extends KubernetesCrudDispatcher {
   private final Queue<EmbeddedKubernetes.Fault> faults = new ConcurrentLinkedQueue<>();
 
   private final CrdCatalog crds = new CrdCatalog(this::handleGet);
+  private final WatchHub watches = new WatchHub(this);
 
   /** The CRDs stored here, for Table output, admission and OpenAPI discovery. */
   public CrdCatalog crds() {
     return crds;
+  }
+
+  /** The watches over plain HTTP, fed with every change of the store. */
+  public WatchHub watches() {
+    return watches;
   }
 
   Queue<EmbeddedKubernetes.Fault> faults() {
@@ -56,10 +62,17 @@ public final class ApiServerDispatcher extends KubernetesCrudDispatcher {
   @Override
   public void processEvent(String path, AttributeSet pathAttributes, AttributeSet oldAttributes,
       GenericKubernetesResource resource, String newState) {
+    String oldState = oldAttributes == null ? null : getMap().get(oldAttributes);
     super.processEvent(path, pathAttributes, oldAttributes, resource, newState);
+    watches.publish(path, oldState, newState);
     if (path != null && path.contains("/customresourcedefinitions")) {
       crds.invalidate();
     }
+  }
+
+  @Override
+  public long requestResourceVersion() {
+    return watches.issued(super.requestResourceVersion());
   }
 
   @Override
@@ -74,15 +87,9 @@ public final class ApiServerDispatcher extends KubernetesCrudDispatcher {
       return new MockResponse().setResponseCode(200).addHeader("Content-Type", "application/json")
           .setBody(Serialization.asJson(snapshot));
     }
-    String client = EmbeddedKubernetes.BENCH_USER_AGENT.equals(request.getHeader("User-Agent")) ? "bench" : "operator";
-    String query = request.getPath() == null || !request.getPath().contains("?") ? "" : request.getPath().split("\\?", 2)[1];
-    String kind = "GET".equals(request.getMethod()) && (query.contains("watch=true") || query.contains("watch=1"))
-        ? "WATCH" : request.getMethod();
-    counts.computeIfAbsent(client + " " + kind, k -> new java.util.concurrent.atomic.LongAdder()).increment();
-    for (EmbeddedKubernetes.Fault fault : faults) {
-      if (fault.which.test(request) && faults.remove(fault)) {
-        return fault.response(path);
-      }
+    MockResponse planted = admit(request, path);
+    if (planted != null) {
+      return planted;
     }
     if ("POST".equals(request.getMethod())
         && path.equals("/apis/authorization.k8s.io/v1/selfsubjectrulesreviews")) {
@@ -107,6 +114,21 @@ public final class ApiServerDispatcher extends KubernetesCrudDispatcher {
       }
     }
     return super.dispatch(request);
+  }
+
+  /** Counts a request by client and kind; answers it with a planted fault if one matches, else null. */
+  MockResponse admit(RecordedRequest request, String path) {
+    String client = EmbeddedKubernetes.BENCH_USER_AGENT.equals(request.getHeader("User-Agent")) ? "bench" : "operator";
+    String query = request.getPath() == null || !request.getPath().contains("?") ? "" : request.getPath().split("\\?", 2)[1];
+    String kind = "GET".equals(request.getMethod()) && (query.contains("watch=true") || query.contains("watch=1"))
+        ? "WATCH" : request.getMethod();
+    counts.computeIfAbsent(client + " " + kind, k -> new java.util.concurrent.atomic.LongAdder()).increment();
+    for (EmbeddedKubernetes.Fault fault : faults) {
+      if (fault.which.test(request) && faults.remove(fault)) {
+        return fault.response(path);
+      }
+    }
+    return null;
   }
 
   /**
@@ -136,7 +158,7 @@ public final class ApiServerDispatcher extends KubernetesCrudDispatcher {
     }
   }
 
-  private static KubernetesResource discovery(String path) {
+  static KubernetesResource discovery(String path) {
     return switch (path) {
       case "/api" -> new APIVersionsBuilder()
           .withVersions("v1")
