@@ -33,10 +33,11 @@ public final class ApiServerDispatcher extends KubernetesCrudDispatcher {
   /** Requests by client ("bench" for the benchmark's own client, else "operator") and kind. */
   private final java.util.Map<String, java.util.concurrent.atomic.LongAdder> counts =
       new java.util.concurrent.ConcurrentHashMap<>();
+  // watches over plain HTTP (kubectl, client-go): fed with every change in processEvent
+  private final WatchHub watches = new WatchHub(this);
   private final Queue<EmbeddedKubernetes.Fault> faults = new ConcurrentLinkedQueue<>();
 
   private final CrdCatalog crds = new CrdCatalog(this::handleGet);
-  private final WatchHub watches = new WatchHub(this);
 
   /** The CRDs stored here, for Table output, admission and OpenAPI discovery. */
   public CrdCatalog crds() {
