@@ -33,6 +33,8 @@ public final class ApiServerDispatcher extends KubernetesCrudDispatcher {
   /** Requests by client ("bench" for the benchmark's own client, else "operator") and kind. */
   private final java.util.Map<String, java.util.concurrent.atomic.LongAdder> counts =
       new java.util.concurrent.ConcurrentHashMap<>();
+  // watches over plain HTTP (kubectl, client-go): fed with every change in processEvent
+  private final WatchHub watches = new WatchHub(this);
   private final Queue<EmbeddedKubernetes.Fault> faults = new ConcurrentLinkedQueue<>();
 
   private final CrdCatalog crds = new CrdCatalog(this::handleGet);
@@ -42,6 +44,11 @@ public final class ApiServerDispatcher extends KubernetesCrudDispatcher {
   /** The CRDs stored here, for Table output, admission and OpenAPI discovery. */
   public CrdCatalog crds() {
     return crds;
+  }
+
+  /** The watches over plain HTTP, fed with every change of the store. */
+  public WatchHub watches() {
+    return watches;
   }
 
   Queue<EmbeddedKubernetes.Fault> faults() {
@@ -58,10 +65,17 @@ public final class ApiServerDispatcher extends KubernetesCrudDispatcher {
   @Override
   public void processEvent(String path, AttributeSet pathAttributes, AttributeSet oldAttributes,
       GenericKubernetesResource resource, String newState) {
+    String oldState = oldAttributes == null ? null : getMap().get(oldAttributes);
     super.processEvent(path, pathAttributes, oldAttributes, resource, newState);
+    watches.publish(path, oldState, newState);
     if (path != null && path.contains("/customresourcedefinitions")) {
       crds.invalidate();
     }
+  }
+
+  @Override
+  public long requestResourceVersion() {
+    return watches.issued(super.requestResourceVersion());
   }
 
   @Override
@@ -76,15 +90,9 @@ public final class ApiServerDispatcher extends KubernetesCrudDispatcher {
       return new MockResponse().setResponseCode(200).addHeader("Content-Type", "application/json")
           .setBody(Serialization.asJson(snapshot));
     }
-    String client = EmbeddedKubernetes.BENCH_USER_AGENT.equals(request.getHeader("User-Agent")) ? "bench" : "operator";
-    String query = request.getPath() == null || !request.getPath().contains("?") ? "" : request.getPath().split("\\?", 2)[1];
-    String kind = "GET".equals(request.getMethod()) && (query.contains("watch=true") || query.contains("watch=1"))
-        ? "WATCH" : request.getMethod();
-    counts.computeIfAbsent(client + " " + kind, k -> new java.util.concurrent.atomic.LongAdder()).increment();
-    for (EmbeddedKubernetes.Fault fault : faults) {
-      if (fault.which.test(request) && faults.remove(fault)) {
-        return fault.response(path);
-      }
+    MockResponse planted = admit(request, path);
+    if (planted != null) {
+      return planted;
     }
     if ("POST".equals(request.getMethod())
         && path.equals("/apis/authorization.k8s.io/v1/selfsubjectrulesreviews")) {
@@ -112,6 +120,21 @@ public final class ApiServerDispatcher extends KubernetesCrudDispatcher {
       }
     }
     return super.dispatch(request);
+  }
+
+  /** Counts a request by client and kind; answers it with a planted fault if one matches, else null. */
+  MockResponse admit(RecordedRequest request, String path) {
+    String client = EmbeddedKubernetes.BENCH_USER_AGENT.equals(request.getHeader("User-Agent")) ? "bench" : "operator";
+    String query = request.getPath() == null || !request.getPath().contains("?") ? "" : request.getPath().split("\\?", 2)[1];
+    String kind = "GET".equals(request.getMethod()) && (query.contains("watch=true") || query.contains("watch=1"))
+        ? "WATCH" : request.getMethod();
+    counts.computeIfAbsent(client + " " + kind, k -> new java.util.concurrent.atomic.LongAdder()).increment();
+    for (EmbeddedKubernetes.Fault fault : faults) {
+      if (fault.which.test(request) && faults.remove(fault)) {
+        return fault.response(path);
+      }
+    }
+    return null;
   }
 
   /**
@@ -160,7 +183,7 @@ public final class ApiServerDispatcher extends KubernetesCrudDispatcher {
     }
   }
 
-  private static KubernetesResource discovery(String path) {
+  static KubernetesResource discovery(String path) {
     return switch (path) {
       case "/api" -> new APIVersionsBuilder()
           .withVersions("v1")

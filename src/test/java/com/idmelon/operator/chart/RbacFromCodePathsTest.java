@@ -126,7 +126,7 @@ class RbacFromCodePathsTest {
         runtime.close();
       }
       RecordedRequest request;
-      while ((request = fixture.kubernetes.server().takeRequest(1, TimeUnit.MILLISECONDS)) != null) {
+      while ((request = fixture.kubernetes.takeRequest(1, TimeUnit.MILLISECONDS)) != null) {
         if (OPERATOR.equals(request.getHeader("User-Agent"))) {
           Rbac.Request attributes = Rbac.Request.of(request);
           if (attributes != null) {

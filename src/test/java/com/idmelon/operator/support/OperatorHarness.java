@@ -293,7 +293,7 @@ public final class OperatorHarness implements AutoCloseable, AfterAllCallback {
   public List<RecordedRequest> drainKubernetesRequests() throws InterruptedException {
     List<RecordedRequest> requests = new ArrayList<>();
     RecordedRequest request;
-    while ((request = kubernetes.server().takeRequest(1, TimeUnit.MILLISECONDS)) != null) {
+    while ((request = kubernetes.takeRequest(1, TimeUnit.MILLISECONDS)) != null) {
       requests.add(request);
     }
     return requests;
