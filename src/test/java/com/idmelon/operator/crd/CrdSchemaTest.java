@@ -83,6 +83,10 @@ class CrdSchemaTest {
     version.path("additionalPrinterColumns").forEach(c -> columns.add(c.path("name").asText()));
     assertEquals(Set.of("Type", "Ready", "Expires", "Key ID", "Age", "Workspace", "Next Rotation", "Suspended"),
         Set.copyOf(columns));
+    JsonNode root = version.path("schema").path("openAPIV3Schema");
+    for (JsonNode described : List.of(root, root.path("properties").path("spec"), root.path("properties").path("status"))) {
+      assertFalse(described.path("description").asText().isBlank(), "kubectl explain describes apikey, .spec and .status");
+    }
     JsonNode spec = version.path("schema").path("openAPIV3Schema").path("properties").path("spec");
     spec.path("properties").fields().forEachRemaining(f ->
         assertFalse(f.getValue().path("description").asText().isBlank(), "kubectl explain describes spec." + f.getKey()));

@@ -34,6 +34,8 @@ import io.fabric8.kubernetes.model.annotation.Version;
     name = "Next Rotation", jsonPath = ".status.nextRotationAt", type = AdditionalPrinterColumn.Type.STRING, priority = 1)
 @AdditionalPrinterColumn(
     name = "Suspended", jsonPath = ".spec.suspend", type = AdditionalPrinterColumn.Type.BOOLEAN, priority = 1)
+@com.fasterxml.jackson.annotation.JsonClassDescription(
+    "An IDmelon workspace API key managed from Kubernetes: the operator issues it in the workspace, writes its value into a Secret of this namespace, rotates it on request or schedule, renews it before it expires and revokes it when the ApiKey is deleted.")
 public class ApiKey extends CustomResource<ApiKeySpec, ApiKeyStatus> implements Namespaced {
   public static final String GROUP = "idmelon.com";
   public static final String VERSION = "v1alpha1";

@@ -28,6 +28,8 @@ import java.util.List;
 @ValidationRule(
     value = "!has(self.rotation) || !has(self.rotation.every) || duration(self.rotation.every) >= duration('1h')",
     message = "rotation.every must be at least 1h")
+@com.fasterxml.jackson.annotation.JsonClassDescription(
+    "What you ask for: one key in the IDmelon workspace (name, type, expiry) and the Secret that carries its value.")
 public class ApiKeySpec {
   /** A Go duration: digits and units ns, us, ms, s, m, h (e.g. 2160h, 1h30m). */
   public static final String GO_DURATION = "^([0-9]+(\\.[0-9]+)?(ns|us|µs|ms|s|m|h))+$";

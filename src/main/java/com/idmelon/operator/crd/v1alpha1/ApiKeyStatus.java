@@ -10,6 +10,8 @@ import java.util.Optional;
 
 /** What the operator observed and did; never the key value. */
 @JsonInclude(JsonInclude.Include.NON_NULL)
+@com.fasterxml.jackson.annotation.JsonClassDescription(
+    "What the operator observed and did (the key id, expiry, conditions, pending and retiring keys); never the key value.")
 public class ApiKeyStatus {
   @JsonPropertyDescription("The metadata.generation this status describes.")
   private Long observedGeneration;

@@ -27,6 +27,8 @@ import io.fabric8.kubernetes.model.annotation.Version;
     type = AdditionalPrinterColumn.Type.STRING)
 @AdditionalPrinterColumn(name = "ApiKeys", jsonPath = ".status.apiKeys", type = AdditionalPrinterColumn.Type.INTEGER)
 @AdditionalPrinterColumn(name = "Age", jsonPath = ".metadata.creationTimestamp", type = AdditionalPrinterColumn.Type.DATE)
+@com.fasterxml.jackson.annotation.JsonClassDescription(
+    "An IDmelon workspace for the whole cluster: its URL, the Secret holding its Admin key, which namespaces may use it, and a key policy.")
 public class ClusterWorkspace extends CustomResource<ClusterWorkspaceSpec, WorkspaceStatus>  {
   /** {@code Kind/name} (with the namespace for a Workspace), the way logs and messages name it. */
   public String ref() {

@@ -8,6 +8,8 @@ import io.fabric8.generator.annotation.ValidationRule;
 @JsonInclude(JsonInclude.Include.NON_NULL)
 @ValidationRule(value = "has(self.adminKeySecretRef.__namespace__)",
     message = "adminKeySecretRef.namespace is required on a ClusterWorkspace")
+@com.fasterxml.jackson.annotation.JsonClassDescription(
+    "Where the workspace is, the Secret (in a namespace it names) holding its Admin key, which namespaces may use it, and what keys it may issue.")
 public class ClusterWorkspaceSpec extends WorkspaceSpecBase {
   @JsonPropertyDescription("Namespaces whose ApiKeys may use this workspace, by name or label (OR'ed). Absent: every"
       + " namespace.")

@@ -27,6 +27,8 @@ import io.fabric8.kubernetes.model.annotation.Version;
     type = AdditionalPrinterColumn.Type.STRING)
 @AdditionalPrinterColumn(name = "ApiKeys", jsonPath = ".status.apiKeys", type = AdditionalPrinterColumn.Type.INTEGER)
 @AdditionalPrinterColumn(name = "Age", jsonPath = ".metadata.creationTimestamp", type = AdditionalPrinterColumn.Type.DATE)
+@com.fasterxml.jackson.annotation.JsonClassDescription(
+    "An IDmelon workspace for the ApiKeys of this namespace: its URL, the Secret holding its Admin key, and a key policy.")
 public class Workspace extends CustomResource<WorkspaceSpec, WorkspaceStatus> implements Namespaced {
   /** {@code Kind/name} (with the namespace for a Workspace), the way logs and messages name it. */
   public String ref() {

@@ -9,6 +9,8 @@ import java.util.Optional;
 
 /** Whether the workspace's Admin key works, and how many ApiKeys use it. */
 @JsonInclude(JsonInclude.Include.NON_NULL)
+@com.fasterxml.jackson.annotation.JsonClassDescription(
+    "Whether the workspace's Admin key works, and how many ApiKeys use it.")
 public class WorkspaceStatus {
   @JsonPropertyDescription("The metadata.generation this status describes.")
   private Long observedGeneration;
