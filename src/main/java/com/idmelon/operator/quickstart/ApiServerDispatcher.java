@@ -36,10 +36,16 @@ public final class ApiServerDispatcher extends KubernetesCrudDispatcher {
   private final Queue<EmbeddedKubernetes.Fault> faults = new ConcurrentLinkedQueue<>();
 
   private final CrdCatalog crds = new CrdCatalog(this::handleGet);
+  private final TableOutput tables = new TableOutput(crds);
 
   /** The CRDs stored here, for Table output, admission and OpenAPI discovery. */
   public CrdCatalog crds() {
     return crds;
+  }
+
+  /** Table output for kubectl get (lists, single objects, watch events). */
+  public TableOutput tables() {
+    return tables;
   }
 
   Queue<EmbeddedKubernetes.Fault> faults() {
@@ -106,7 +112,7 @@ public final class ApiServerDispatcher extends KubernetesCrudDispatcher {
             .setBody(Serialization.asJson(discovery));
       }
     }
-    return super.dispatch(request);
+    return tables.answer(request, super.dispatch(request)); // a Table where kubectl get asks for one
   }
 
   /**
