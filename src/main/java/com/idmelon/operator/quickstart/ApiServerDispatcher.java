@@ -40,6 +40,12 @@ public final class ApiServerDispatcher extends KubernetesCrudDispatcher {
   private final CrdCatalog crds = new CrdCatalog(this::handleGet);
   // OpenAPI v3 discovery for kubectl (validation, explain), built from the stored CRDs
   private final OpenApiDocuments openApi = new OpenApiDocuments(crds);
+  private final TableOutput tables = new TableOutput(crds);
+
+  public ApiServerDispatcher() {
+    // kubectl get -w asks its watch for Tables too: one row per event, the columns in the first event only
+    watches.setObjectView(tables::watchEventTable);
+  }
 
   /** The CRDs stored here, for Table output, admission and OpenAPI discovery. */
   public CrdCatalog crds() {
@@ -49,6 +55,11 @@ public final class ApiServerDispatcher extends KubernetesCrudDispatcher {
   /** The watches over plain HTTP, fed with every change of the store. */
   public WatchHub watches() {
     return watches;
+  }
+
+  /** Table output for kubectl get (lists, single objects, watch events). */
+  public TableOutput tables() {
+    return tables;
   }
 
   Queue<EmbeddedKubernetes.Fault> faults() {
@@ -119,7 +130,7 @@ public final class ApiServerDispatcher extends KubernetesCrudDispatcher {
             .setBody(Serialization.asJson(discovery));
       }
     }
-    return super.dispatch(request);
+    return tables.answer(request, super.dispatch(request)); // a Table where kubectl get asks for one
   }
 
   /** Counts a request by client and kind; answers it with a planted fault if one matches, else null. */

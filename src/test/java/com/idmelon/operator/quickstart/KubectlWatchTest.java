@@ -97,6 +97,30 @@ class KubectlWatchTest {
   }
 
   @Test
+  void getWatchPrintsTheCrdColumnsOnceAndARowPerChange() throws Exception {
+    createApiKey("existing", List.of());
+    Process watch = kubectl.start("get", "apikeys", "-w");
+    try {
+      BlockingQueue<String> lines = new LinkedBlockingQueue<>();
+      Thread reader = new Thread(() -> readLines(watch.getInputStream(), lines), "kubectl-get-w-table");
+      reader.setDaemon(true);
+      reader.start();
+      String header = lines.poll(WAIT.toSeconds(), TimeUnit.SECONDS);
+      assertTrue(header != null && header.matches("NAME\\s+TYPE\\s+READY\\s+EXPIRES\\s+KEY ID\\s+AGE"), "" + header);
+      assertTrue(lines.poll(WAIT.toSeconds(), TimeUnit.SECONDS).matches("existing\\s+Admin\\s+.*"));
+      await().atMost(WAIT).until(() -> kubernetes.watches().openWatches() == 1);
+
+      createApiKey("created-later", List.of());
+
+      String row = lines.poll(WAIT.toSeconds(), TimeUnit.SECONDS);
+      assertTrue(row != null && row.matches("created-later\\s+Admin\\s+.*"), "a row, no second header: " + row);
+    } finally {
+      watch.destroy();
+      watch.waitFor(10, TimeUnit.SECONDS);
+    }
+  }
+
+  @Test
   void waitForReadyReturnsOnceTheStatusSaysSo() throws Exception {
     createApiKey("becomes-ready", List.of());
     CompletableFuture<Kubectl.Result> waiting = CompletableFuture.supplyAsync(() ->
