@@ -109,6 +109,12 @@ public final class ApiServerDispatcher extends KubernetesCrudDispatcher {
     return super.dispatch(request);
   }
 
+  /** Lists selected by field and label selectors as an API server selects them (fabric8's mock cannot). */
+  @Override
+  public MockResponse handleGet(String path) {
+    return ListSelection.answer(path, crds, super::handleGet).orElseGet(() -> super.handleGet(path));
+  }
+
   /**
    * A PATCH that removes the last finalizer of a resource being deleted deletes it; fabric8's mock then answers
    * 202 with no body, where an API server answers 200 with the object. The fabric8 client turns the empty answer
