@@ -36,6 +36,7 @@ public final class ApiServerDispatcher extends KubernetesCrudDispatcher {
   private final Queue<EmbeddedKubernetes.Fault> faults = new ConcurrentLinkedQueue<>();
 
   private final CrdCatalog crds = new CrdCatalog(this::handleGet);
+  private final GarbageCollector collector = new GarbageCollector(this);
 
   /** The CRDs stored here, for Table output, admission and OpenAPI discovery. */
   public CrdCatalog crds() {
@@ -56,7 +57,13 @@ public final class ApiServerDispatcher extends KubernetesCrudDispatcher {
   @Override
   public void processEvent(String path, AttributeSet pathAttributes, AttributeSet oldAttributes,
       GenericKubernetesResource resource, String newState) {
-    super.processEvent(path, pathAttributes, oldAttributes, resource, newState);
+    String before = oldAttributes == null ? null : map.get(oldAttributes);
+    GarbageCollector.Admitted admitted = collector.admit(before, resource, newState);
+    if (admitted == null) {
+      return;
+    }
+    super.processEvent(path, pathAttributes, oldAttributes, admitted.resource(), admitted.newState());
+    collector.observe(path, before, admitted.newState());
     if (path != null && path.contains("/customresourcedefinitions")) {
       crds.invalidate();
     }
@@ -106,13 +113,18 @@ public final class ApiServerDispatcher extends KubernetesCrudDispatcher {
             .setBody(Serialization.asJson(discovery));
       }
     }
-    return super.dispatch(request);
+    return collector.dispatch(request, () -> super.dispatch(request));
   }
 
   /** Lists selected by field and label selectors as an API server selects them (fabric8's mock cannot). */
   @Override
   public MockResponse handleGet(String path) {
     return ListSelection.answer(path, crds, super::handleGet).orElseGet(() -> super.handleGet(path));
+  }
+
+  /** Stops the garbage collector. */
+  void close() {
+    collector.close();
   }
 
   /**

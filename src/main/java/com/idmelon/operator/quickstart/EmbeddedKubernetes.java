@@ -25,7 +25,7 @@ import java.util.logging.Logger;
 /**
  * A Kubernetes API without a cluster: fabric8's mock server in CRUD mode over real HTTP (watches, status
  * subresource, finalizers, conflicts), plus the discovery documents {@code kubectl} needs to talk to it.
- * It does not garbage-collect, apply defaults or validate schemas.
+ * It garbage-collects owned objects ({@link GarbageCollector}); it does not apply defaults or validate schemas.
  */
 public final class EmbeddedKubernetes implements AutoCloseable {
   // the mock server logs every request through java.util.logging; keep the loggers referenced so levels stick
@@ -165,6 +165,7 @@ public final class EmbeddedKubernetes implements AutoCloseable {
   @Override
   public void close() {
     server.destroy();
+    dispatcher.close();
   }
 
   /** Reads a classpath resource, failing clearly if the jar lacks it. */
