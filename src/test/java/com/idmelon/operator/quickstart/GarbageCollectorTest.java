@@ -5,7 +5,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import com.idmelon.operator.support.Kubectl;
 import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.ConfigMapBuilder;
 import io.fabric8.kubernetes.api.model.DeletionPropagation;
@@ -24,6 +26,7 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -31,6 +34,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /** Deleting an owner deletes, orphans or waits for its dependents as a cluster's garbage collector does. */
 class GarbageCollectorTest {
@@ -236,6 +240,22 @@ class GarbageCollectorTest {
     client.resource(owner).delete();
 
     await().atMost(COLLECTED).until(() -> secretNamed(ns, "dependent") == null);
+  }
+
+  @Test
+  void kubectlDeleteWithForegroundCascadeReturnsOnceTheDependentsAndTheOwnerAreGone(@TempDir Path dir) {
+    assumeTrue(Kubectl.available());
+    String ns = namespace();
+    ConfigMap owner = configMap(ns, "owner");
+    OwnerReference blocking = new OwnerReferenceBuilder(ownedBy(owner)).withBlockOwnerDeletion(true).build();
+    secret(ns, "dependent", List.of(blocking), List.of());
+
+    Kubectl.Result deleted = new Kubectl(kubernetes, dir)
+        .run("delete", "configmap", "owner", "-n", ns, "--cascade=foreground");
+
+    assertEquals(0, deleted.exitCode(), deleted::toString);
+    assertNull(secretNamed(ns, "dependent"));
+    assertNull(client.configMaps().inNamespace(ns).withName("owner").get());
   }
 
   /**
