@@ -41,6 +41,7 @@ public final class ApiServerDispatcher extends KubernetesCrudDispatcher {
   // OpenAPI v3 discovery for kubectl (validation, explain), built from the stored CRDs
   private final OpenApiDocuments openApi = new OpenApiDocuments(crds);
   private final TableOutput tables = new TableOutput(crds);
+  private final GarbageCollector collector = new GarbageCollector(this);
 
   public ApiServerDispatcher() {
     // kubectl get -w asks its watch for Tables too: one row per event, the columns in the first event only
@@ -76,9 +77,14 @@ public final class ApiServerDispatcher extends KubernetesCrudDispatcher {
   @Override
   public void processEvent(String path, AttributeSet pathAttributes, AttributeSet oldAttributes,
       GenericKubernetesResource resource, String newState) {
-    String oldState = oldAttributes == null ? null : getMap().get(oldAttributes);
-    super.processEvent(path, pathAttributes, oldAttributes, resource, newState);
-    watches.publish(path, oldState, newState);
+    String before = oldAttributes == null ? null : map.get(oldAttributes);
+    GarbageCollector.Admitted admitted = collector.admit(before, resource, newState);
+    if (admitted == null) {
+      return;
+    }
+    super.processEvent(path, pathAttributes, oldAttributes, admitted.resource(), admitted.newState());
+    watches.publish(path, before, admitted.newState());
+    collector.observe(path, before, admitted.newState());
     if (path != null && path.contains("/customresourcedefinitions")) {
       crds.invalidate();
     }
@@ -130,7 +136,8 @@ public final class ApiServerDispatcher extends KubernetesCrudDispatcher {
             .setBody(Serialization.asJson(discovery));
       }
     }
-    return tables.answer(request, super.dispatch(request)); // a Table where kubectl get asks for one
+    // a Table where kubectl get asks for one; DELETE's propagation policy for the garbage collector
+    return tables.answer(request, collector.dispatch(request, () -> super.dispatch(request)));
   }
 
   /** Counts a request by client and kind; answers it with a planted fault if one matches, else null. */
@@ -146,6 +153,17 @@ public final class ApiServerDispatcher extends KubernetesCrudDispatcher {
       }
     }
     return null;
+  }
+
+  /** Lists selected by field and label selectors as an API server selects them (fabric8's mock cannot). */
+  @Override
+  public MockResponse handleGet(String path) {
+    return ListSelection.answer(path, crds, super::handleGet).orElseGet(() -> super.handleGet(path));
+  }
+
+  /** Stops the garbage collector. */
+  void close() {
+    collector.close();
   }
 
   /**

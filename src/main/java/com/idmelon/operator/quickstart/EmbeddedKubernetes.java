@@ -40,7 +40,7 @@ import java.util.logging.Logger;
 /**
  * A Kubernetes API without a cluster: fabric8's mock server in CRUD mode over real HTTP (watches, status
  * subresource, finalizers, conflicts), plus the discovery documents {@code kubectl} needs to talk to it.
- * It does not garbage-collect, apply defaults or validate schemas.
+ * It garbage-collects owned objects ({@link GarbageCollector}).
  *
  * <p>The HTTP server is our own Vert.x server in front of fabric8's dispatcher: fabric8's request handler serves
  * every request (WebSocket watches of fabric8 clients included) except watches over plain HTTP, which fabric8's
@@ -277,6 +277,7 @@ public final class EmbeddedKubernetes implements AutoCloseable {
     try {
       await(http.close(), "close the HTTP server");
       dispatcher.shutdown();
+      dispatcher.close();
       dispatcher.releaseResources();
     } finally {
       await(vertx.close(), "close Vert.x");

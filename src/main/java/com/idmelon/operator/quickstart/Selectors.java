@@ -3,6 +3,7 @@ package com.idmelon.operator.quickstart;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -20,28 +21,44 @@ public final class Selectors {
   private static final Pattern SET_BASED = Pattern.compile("^(!)?\\s*([^\\s!=,()]+)\\s*(?:(in|notin)\\s*\\(([^)]*)\\))?$");
   private static final Pattern EQUALITY = Pattern.compile("^([^\\s!=]+)\\s*(==|!=|=)\\s*(.*)$");
 
-  /** Fields every kind can be selected by. */
-  private static final Map<String, Function<JsonNode, String>> COMMON = Map.of(
-      "metadata.name", o -> o.path("metadata").path("name").asText(""),
-      "metadata.namespace", o -> o.path("metadata").path("namespace").asText(""));
+  private static final Function<JsonNode, String> NAME = o -> o.path("metadata").path("name").asText("");
+  private static final Function<JsonNode, String> NAMESPACE = o -> o.path("metadata").path("namespace").asText("");
 
-  /** Further fields, by resource (plural, core group), as the API server registers them. */
+  /** What a kind without field label conversions accepts (the API server's {@code DefaultMetaV1FieldSelectorConversion}). */
+  private static final Map<String, Function<JsonNode, String>> DEFAULT = Map.of(
+      "metadata.name", NAME, "metadata.namespace", NAMESPACE);
+
+  /** The kinds that register their own field labels, by group and plural, with the objects' values for them. */
   private static final Map<String, Map<String, Function<JsonNode, String>>> BY_RESOURCE = Map.of(
-      "events", Map.ofEntries(
-          Map.entry("involvedObject.kind", o -> o.path("involvedObject").path("kind").asText("")),
-          Map.entry("involvedObject.namespace", o -> o.path("involvedObject").path("namespace").asText("")),
-          Map.entry("involvedObject.name", o -> o.path("involvedObject").path("name").asText("")),
-          Map.entry("involvedObject.uid", o -> o.path("involvedObject").path("uid").asText("")),
-          Map.entry("involvedObject.apiVersion", o -> o.path("involvedObject").path("apiVersion").asText("")),
-          Map.entry("involvedObject.resourceVersion",
-              o -> o.path("involvedObject").path("resourceVersion").asText("")),
-          Map.entry("involvedObject.fieldPath", o -> o.path("involvedObject").path("fieldPath").asText("")),
-          Map.entry("reason", o -> o.path("reason").asText("")),
-          Map.entry("reportingComponent", o -> o.path("reportingComponent").asText("")),
-          Map.entry("source", o -> o.path("source").path("component").asText("")),
-          Map.entry("type", o -> o.path("type").asText(""))),
-      "secrets", Map.of("type", o -> o.path("type").asText("")),
-      "namespaces", Map.of("status.phase", o -> o.path("status").path("phase").asText("")));
+      "/events", fieldsOf(reference("involvedObject"), Map.of(
+          "reason", o -> o.path("reason").asText(""),
+          "reportingComponent", o -> o.path("reportingComponent").asText(""),
+          // the API server falls back to the reporting controller when the event has no source component
+          "source", o -> o.path("source").path("component").asText(o.path("reportingComponent").asText("")),
+          "type", o -> o.path("type").asText(""))),
+      "events.k8s.io/events", fieldsOf(reference("regarding"), Map.of(
+          "reason", o -> o.path("reason").asText(""),
+          "reportingController", o -> o.path("reportingController").asText(""),
+          "type", o -> o.path("type").asText(""))),
+      "/secrets", fieldsOf(Map.of("type", o -> o.path("type").asText(""))),
+      "/namespaces", Map.of("metadata.name", NAME, "status.phase", o -> o.path("status").path("phase").asText("")));
+
+  /** The fields of an object reference ({@code involvedObject}, {@code regarding}) events can be selected by. */
+  private static Map<String, Function<JsonNode, String>> reference(String field) {
+    Map<String, Function<JsonNode, String>> fields = new HashMap<>();
+    for (String part : List.of("kind", "namespace", "name", "uid", "apiVersion", "resourceVersion", "fieldPath")) {
+      fields.put(field + "." + part, o -> o.path(field).path(part).asText(""));
+    }
+    return fields;
+  }
+
+  /** {@link #DEFAULT} and {@code more}. */
+  @SafeVarargs
+  private static Map<String, Function<JsonNode, String>> fieldsOf(Map<String, Function<JsonNode, String>>... more) {
+    Map<String, Function<JsonNode, String>> fields = new HashMap<>(DEFAULT);
+    Arrays.stream(more).forEach(fields::putAll);
+    return Map.copyOf(fields);
+  }
 
   private Selectors() {
   }
@@ -52,7 +69,7 @@ public final class Selectors {
       return o -> true;
     }
     List<Predicate<JsonNode>> requirements = new ArrayList<>();
-    for (String requirement : splitOutsideParentheses(selector)) {
+    for (String requirement : terms(selector, true)) {
       requirements.add(label(requirement.trim(), selector));
     }
     return o -> requirements.stream().allMatch(r -> r.test(o));
@@ -88,49 +105,96 @@ public final class Selectors {
   }
 
   /**
-   * A {@code fieldSelector} for resource {@code plural} (core group names; custom resources know only
-   * {@code metadata.name} and {@code metadata.namespace}): {@code f=v}, {@code f==v}, {@code f!=v}, comma-separated.
+   * A {@code fieldSelector} for a built-in resource (core group and the groups this server serves) or a namespaced
+   * custom resource; see {@link #fields(String, String, boolean, boolean, String)}.
    */
   public static Predicate<JsonNode> fields(String group, String plural, String selector) {
+    return fields(group, plural, !group.isEmpty() && !BUILT_IN_GROUPS.contains(group), true, selector);
+  }
+
+  /**
+   * A {@code fieldSelector} for resource {@code plural} of {@code group} ("" for the core group): {@code f=v},
+   * {@code f==v}, {@code f!=v}, comma-separated, with {@code \\}, {@code \,} and {@code \=} escapes in values.
+   * Custom resources ({@code customResource}) know {@code metadata.name}, and {@code metadata.namespace} when
+   * namespaced; built-in kinds the field labels the API server registers for them.
+   */
+  public static Predicate<JsonNode> fields(String group, String plural, boolean customResource, boolean namespaced,
+      String selector) {
     if (selector == null || selector.isBlank()) {
       return o -> true;
     }
-    Map<String, Function<JsonNode, String>> known = group.isEmpty() ? BY_RESOURCE.getOrDefault(plural, Map.of()) : Map.of();
+    Map<String, Function<JsonNode, String>> known;
+    String unsupported;
+    if (customResource) {
+      known = namespaced ? DEFAULT : Map.of("metadata.name", NAME);
+      unsupported = "field label not supported: %s";
+    } else {
+      known = BY_RESOURCE.get(group + "/" + plural);
+      unsupported = known == null
+          ? "\"%s\" is not a known field selector: only \"metadata.name\", \"metadata.namespace\""
+          : "field label not supported: %s";
+      known = known == null ? DEFAULT : known;
+    }
+    // the API server parses the sorted terms, then converts each field label: parse errors first, then the first
+    // unsupported label in that order
+    List<String> terms = new ArrayList<>(terms(selector, false));
+    terms.sort(null);
+    List<String[]> parsed = new ArrayList<>();
+    for (String term : terms) {
+      if (term.isEmpty()) {
+        continue;
+      }
+      int at = operatorAt(term);
+      if (at < 0) {
+        throw new IllegalArgumentException("invalid selector: '" + selector + "'; can't understand '" + term + "'");
+      }
+      String operator = term.startsWith("!=", at) ? "!=" : term.startsWith("==", at) ? "==" : "=";
+      parsed.add(new String[] {term.substring(0, at), operator, unescape(term.substring(at + operator.length()))});
+    }
     List<Predicate<JsonNode>> requirements = new ArrayList<>();
-    for (String requirement : selector.split(",")) {
-      Matcher equality = EQUALITY.matcher(requirement.trim());
-      if (!equality.matches()) {
-        throw new IllegalArgumentException("invalid selector: '" + selector + "'; can't understand '" + requirement + "'");
-      }
-      String field = equality.group(1);
-      Function<JsonNode, String> value = COMMON.containsKey(field) ? COMMON.get(field) : known.get(field);
+    for (String[] term : parsed) {
+      Function<JsonNode, String> value = known.get(term[0]);
       if (value == null) {
-        throw new IllegalArgumentException("field label not supported: " + field);
+        throw new IllegalArgumentException(unsupported.formatted(term[0]));
       }
-      String expected = equality.group(3).trim();
-      boolean equal = !equality.group(2).equals("!=");
+      String expected = term[2];
+      boolean equal = !term[1].equals("!=");
       requirements.add(o -> value.apply(o).equals(expected) == equal);
     }
     return o -> requirements.stream().allMatch(r -> r.test(o));
   }
 
-  /** Whether {@code fieldSelector} selects by anything but {@code metadata.name} (all fabric8's mock understands). */
-  public static boolean needsFiltering(String fieldSelector) {
-    if (fieldSelector == null || fieldSelector.isBlank()) {
-      return false;
+  /** Groups of built-in kinds this server serves; any other group is a custom resource's. */
+  private static final Set<String> BUILT_IN_GROUPS =
+      Set.of("apps", "coordination.k8s.io", "events.k8s.io", "apiextensions.k8s.io", "authorization.k8s.io");
+
+  /** Where the first operator ({@code !=}, {@code ==}, {@code =}) of a field selector term starts, or -1. */
+  private static int operatorAt(String term) {
+    for (int i = 0; i < term.length(); i++) {
+      if (term.startsWith("!=", i) || term.charAt(i) == '=') {
+        return i;
+      }
     }
-    return Arrays.stream(fieldSelector.split(",")).map(String::trim)
-        .anyMatch(r -> !r.startsWith("metadata.name=") || r.startsWith("metadata.name!="));
+    return -1;
   }
 
-  private static List<String> splitOutsideParentheses(String selector) {
+  /**
+   * Splits a selector into its comma-separated terms: not at an escaped comma ({@code \\,}, field selectors) nor
+   * inside parentheses ({@code in (a,b)}, label selectors).
+   */
+  private static List<String> terms(String selector, boolean parenthesized) {
     List<String> parts = new ArrayList<>();
-    int depth = 0;
     StringBuilder current = new StringBuilder();
-    for (char c : selector.toCharArray()) {
-      if (c == '(') {
+    int depth = 0;
+    for (int i = 0; i < selector.length(); i++) {
+      char c = selector.charAt(i);
+      if (c == '\\' && !parenthesized && i + 1 < selector.length()) {
+        current.append(c).append(selector.charAt(++i));
+        continue;
+      }
+      if (parenthesized && c == '(') {
         depth++;
-      } else if (c == ')') {
+      } else if (parenthesized && c == ')') {
         depth--;
       }
       if (c == ',' && depth == 0) {
@@ -143,4 +207,54 @@ public final class Selectors {
     parts.add(current.toString());
     return parts;
   }
+
+  private static String unescape(String value) {
+    StringBuilder out = new StringBuilder();
+    boolean escaped = false;
+    for (int i = 0; i < value.length(); i++) {
+      char c = value.charAt(i);
+      if (escaped) {
+        if (c != '\\' && c != ',' && c != '=') {
+          throw new IllegalArgumentException("invalid field selector: invalid escape sequence: \\" + c);
+        }
+        out.append(c);
+        escaped = false;
+      } else if (c == '\\') {
+        escaped = true;
+      } else if (c == ',' || c == '=') {
+        // Go prints the rune as its number
+        throw new IllegalArgumentException("invalid field selector: unescaped character in value: " + (int) c);
+      } else {
+        out.append(c);
+      }
+    }
+    if (escaped) {
+      throw new IllegalArgumentException("invalid field selector: invalid escape sequence: \\");
+    }
+    return out.toString();
+  }
+
+  /**
+   * Whether fabric8's mock would get {@code fieldSelector} wrong: it understands equality on {@code metadata.name}
+   * only, and turns any other field into an attribute no object has.
+   */
+  public static boolean needsFiltering(String fieldSelector) {
+    if (fieldSelector == null || fieldSelector.isBlank()) {
+      return false;
+    }
+    return terms(fieldSelector, false).stream().anyMatch(r -> !MOCK_NAME_FIELD.matcher(r).matches());
+  }
+
+  /** Whether fabric8's mock would get {@code labelSelector} wrong: it knows {@code k=v}, {@code k!=v}, {@code k}, {@code !k}. */
+  public static boolean labelsNeedFiltering(String labelSelector) {
+    if (labelSelector == null || labelSelector.isBlank()) {
+      return false;
+    }
+    return Arrays.stream(labelSelector.split(",", -1)).anyMatch(r -> !MOCK_LABEL.matcher(r).matches());
+  }
+
+  // the forms fabric8's KubernetesAttributesExtractor parses; values it cannot parse it drops, selecting everything
+  private static final Pattern MOCK_NAME_FIELD = Pattern.compile("metadata\\.name(==|=)[a-zA-Z0-9-_.]+");
+  private static final Pattern MOCK_LABEL =
+      Pattern.compile("[a-zA-Z0-9-_./]+((==|=|!=)[a-zA-Z0-9-_.]+)?|![a-zA-Z0-9-_./]+");
 }

@@ -310,7 +310,8 @@ class HttpWatchTest {
     assertEquals(400, response.statusCode());
     JsonNode status = JSON.readTree(response.body());
     assertEquals("BadRequest", status.path("reason").asText());
-    assertEquals("field label not supported: spec.nothing", status.path("message").asText());
+    assertEquals("\"spec.nothing\" is not a known field selector: only \"metadata.name\", \"metadata.namespace\"",
+        status.path("message").asText(), "as the API server words it for a kind without field labels of its own");
     assertEquals(0, kubernetes.watches().openWatches());
   }
 
