@@ -2,6 +2,7 @@ package com.idmelon.operator.quickstart;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.idmelon.operator.quickstart.admission.Admission;
 import io.fabric8.kubernetes.api.model.APIGroupBuilder;
 import io.fabric8.kubernetes.api.model.APIGroupListBuilder;
 import io.fabric8.kubernetes.api.model.APIResource;
@@ -36,10 +37,16 @@ public final class ApiServerDispatcher extends KubernetesCrudDispatcher {
   private final Queue<EmbeddedKubernetes.Fault> faults = new ConcurrentLinkedQueue<>();
 
   private final CrdCatalog crds = new CrdCatalog(this::handleGet);
+  /** Schema, CEL, pruning and defaults of custom resources, as a cluster admits writes. */
+  private final Admission admission = new Admission(crds);
 
   /** The CRDs stored here, for Table output, admission and OpenAPI discovery. */
   public CrdCatalog crds() {
     return crds;
+  }
+
+  Admission admission() {
+    return admission;
   }
 
   Queue<EmbeddedKubernetes.Fault> faults() {
@@ -56,6 +63,8 @@ public final class ApiServerDispatcher extends KubernetesCrudDispatcher {
   @Override
   public void processEvent(String path, AttributeSet pathAttributes, AttributeSet oldAttributes,
       GenericKubernetesResource resource, String newState) {
+    // admission: may refuse (AdmissionException, nothing stored) or store the object pruned and defaulted
+    newState = admission.admit(path, oldAttributes == null ? null : map.get(oldAttributes), newState);
     super.processEvent(path, pathAttributes, oldAttributes, resource, newState);
     if (path != null && path.contains("/customresourcedefinitions")) {
       crds.invalidate();
@@ -106,7 +115,7 @@ public final class ApiServerDispatcher extends KubernetesCrudDispatcher {
             .setBody(Serialization.asJson(discovery));
       }
     }
-    return super.dispatch(request);
+    return admission.serve(request, () -> super.dispatch(request)); // refusals answered, Warning headers
   }
 
   /**

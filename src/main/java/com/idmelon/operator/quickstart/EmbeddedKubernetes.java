@@ -25,7 +25,8 @@ import java.util.logging.Logger;
 /**
  * A Kubernetes API without a cluster: fabric8's mock server in CRUD mode over real HTTP (watches, status
  * subresource, finalizers, conflicts), plus the discovery documents {@code kubectl} needs to talk to it.
- * It does not garbage-collect, apply defaults or validate schemas.
+ * Custom resources are admitted as a cluster admits them (see {@link #withoutAdmission}). It does not
+ * garbage-collect.
  */
 public final class EmbeddedKubernetes implements AutoCloseable {
   // the mock server logs every request through java.util.logging; keep the loggers referenced so levels stick
@@ -86,6 +87,22 @@ public final class EmbeddedKubernetes implements AutoCloseable {
     Fault fault = new Fault(which, code, reason);
     dispatcher.faults().add(fault);
     return fault;
+  }
+
+  /**
+   * Turns admission of custom resources off until the returned handle is closed: writes are stored as sent, neither
+   * validated against their CRD's schema and CEL rules nor pruned or defaulted. Only for a test that must plant
+   * what a cluster would refuse, e.g. an object stored before a CRD upgrade made it invalid.
+   */
+  public AdmissionOff withoutAdmission() {
+    dispatcher.admission().enforce(false);
+    return () -> dispatcher.admission().enforce(true);
+  }
+
+  /** Closing it turns admission back on. */
+  public interface AdmissionOff extends AutoCloseable {
+    @Override
+    void close();
   }
 
   /** Requests received so far that change something (neither GET nor WATCH), from every client. */
