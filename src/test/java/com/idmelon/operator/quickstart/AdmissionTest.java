@@ -273,6 +273,20 @@ class AdmissionTest {
   }
 
   @Test
+  void aKeyNamePrefixWithAControlCharacterIsRefusedAndAnyOtherAccepted() throws Exception {
+    String workspaces = "/apis/idmelon.com/v1alpha1/namespaces/default/workspaces";
+    assertEquals(201, post(workspaces, workspace("prefixed", "k8s-prod/")).statusCode());
+    assertRefused(workspaces, workspace("tabbed", "k8s\tprod/"), "spec.keyNamePrefix: Invalid value: \"k8s\\tprod/\":"
+        + " spec.keyNamePrefix in body should match '^[^\\x00-\\x1F\\x7F]*$'");
+  }
+
+  private static String workspace(String name, String keyNamePrefix) throws IOException {
+    return JSON.writeValueAsString(Map.of("apiVersion", "idmelon.com/v1alpha1", "kind", "Workspace",
+        "metadata", Map.of("name", name), "spec", Map.of("region", "EU", "keyNamePrefix", keyNamePrefix,
+            "adminKeySecretRef", Map.of("name", "admin"))));
+  }
+
+  @Test
   void statusWritesAreValidatedToo() throws Exception {
     assertEquals(201, post(APIKEYS, apiKey("status", "name: x, type: Admin")).statusCode());
     GenericKubernetesResource key = client.genericKubernetesResources("idmelon.com/v1alpha1", "ApiKey")
