@@ -351,6 +351,29 @@ class AdmissionTest {
   }
 
   @Test
+  void aStatusWriteIsPrunedAndValidatedAsTheStatusSubresource() throws Exception {
+    String widget = "/apis/example.com/v1/namespaces/default/widgets/stat";
+    assertEquals(201, post("/apis/example.com/v1/namespaces/default/widgets", widget("stat", "{}")).statusCode());
+    String stored = get(widget).body();
+
+    HttpResponse<String> refused = send(HttpRequest.newBuilder(uri(widget + "/status"))
+        .PUT(HttpRequest.BodyPublishers.ofString(stored.replaceFirst("}$", ",\"status\":{\"phase\":\"Gone\"}}")))
+        .header("Content-Type", "application/json").build());
+    assertEquals(422, refused.statusCode());
+    assertEquals("Widget.example.com \"stat\" is invalid: [status.phase: Unsupported value: \"Gone\": supported"
+        + " values: \"Ready\", \"Failed\", " + NOT_CHECKED + "]", JSON.readTree(refused.body()).path("message")
+        .asText());
+
+    HttpResponse<String> written = send(HttpRequest.newBuilder(uri(widget + "/status"))
+        .PUT(HttpRequest.BodyPublishers.ofString(stored.replaceFirst("}$",
+            ",\"status\":{\"phase\":\"Ready\",\"junk\":1}}")))
+        .header("Content-Type", "application/json").build());
+    assertEquals(200, written.statusCode(), written.body());
+    assertEquals(List.of("299 - \"unknown field \\\"status.junk\\\"\""), written.headers().allValues("Warning"));
+    assertEquals("{\"phase\":\"Ready\"}", JSON.readTree(written.body()).path("status").toString());
+  }
+
+  @Test
   void fieldValidationStrictRefusesUnknownFieldsAndIgnorePrunesThemSilently() throws Exception {
     String widgets = "/apis/example.com/v1/namespaces/default/widgets";
     HttpResponse<String> strict = post(widgets + "?fieldManager=kubectl-client-side-apply&fieldValidation=Strict",

@@ -154,10 +154,19 @@ public final class Admission {
     return stored;
   }
 
-  /** Prunes and defaults {@code object}; answers whether that changed it. */
+  /**
+   * Prunes and defaults {@code object}; answers whether that changed it. A status write takes only the status
+   * from the request: the rest is the stored object, which is left as it is.
+   */
   private static boolean decode(ResourcePath resource, ObjectNode object, String sent, Schema root,
       CrdCatalog.Crd crd) {
-    List<String> unknown = Decoding.prune(object, root);
+    boolean statusWrite = "status".equals(resource.subresource());
+    Schema status = root.child("status");
+    if (statusWrite && (status == null || !object.has("status"))) {
+      return false;
+    }
+    List<String> unknown = statusWrite ? Decoding.prune(object.get("status"), status, "status")
+        : Decoding.prune(object, root);
     if (!unknown.isEmpty()) {
       List<String> messages = unknown.stream().map(f -> "unknown field \"" + f + "\"").toList();
       String directive = resource.param("fieldValidation");
@@ -175,7 +184,9 @@ public final class Admission {
         exchange.warnings.addAll(messages);
       }
     }
-    return Decoding.applyDefaults(object, root) || !unknown.isEmpty();
+    boolean defaulted = statusWrite ? Decoding.applyDefaults(object.get("status"), status)
+        : Decoding.applyDefaults(object, root);
+    return defaulted || !unknown.isEmpty();
   }
 
   private static List<FieldError> validate(ResourcePath resource, CrdCatalog.Crd crd, Schema root,

@@ -33,6 +33,14 @@ final class Decoding {
     return unknown;
   }
 
+  /** Prunes {@code value}, found at {@code path} (e.g. {@code status}), in place; the pruned paths, sorted. */
+  static List<String> prune(JsonNode value, Schema s, String path) {
+    List<String> unknown = new ArrayList<>();
+    prune(value, s, path, unknown);
+    Collections.sort(unknown);
+    return unknown;
+  }
+
   private static void prune(JsonNode value, Schema s, String path, List<String> unknown) {
     if (s != null && s.preserveUnknownFields) {
       skipPrune(value, s, path, unknown);
