@@ -134,12 +134,12 @@ class AdmissionTest {
   @Test
   void everyExampleIsAccepted() throws IOException {
     List<Path> examples = new ArrayList<>();
-    for (String dir : new String[] {"examples", "examples/operations"}) {
+    for (String dir : new String[] {"examples", "examples/operations", "examples/workspaces"}) {
       try (Stream<Path> files = Files.list(Path.of(dir))) {
         files.filter(p -> p.toString().endsWith(".yaml")).sorted().forEach(examples::add);
       }
     }
-    assertTrue(examples.size() >= 8, examples.toString());
+    assertTrue(examples.size() >= 10, examples.toString());
     int admitted = 0;
     for (Path example : examples) {
       for (JsonNode document : YAML.readValues(YAML.getFactory().createParser(example.toFile()), JsonNode.class)
@@ -153,7 +153,7 @@ class AdmissionTest {
         admitted++;
       }
     }
-    assertTrue(admitted >= 9, "ApiKeys and a Workspace: " + admitted);
+    assertTrue(admitted >= 12, "ApiKeys, Workspaces and a ClusterWorkspace: " + admitted);
   }
 
   @Test
