@@ -2,6 +2,7 @@ package com.idmelon.operator.quickstart;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.idmelon.operator.quickstart.admission.Admission;
 import io.fabric8.kubernetes.api.model.APIGroupBuilder;
 import io.fabric8.kubernetes.api.model.APIGroupListBuilder;
 import io.fabric8.kubernetes.api.model.APIResource;
@@ -38,6 +39,8 @@ public final class ApiServerDispatcher extends KubernetesCrudDispatcher {
   private final Queue<EmbeddedKubernetes.Fault> faults = new ConcurrentLinkedQueue<>();
 
   private final CrdCatalog crds = new CrdCatalog(this::handleGet);
+  /** Schema, CEL, pruning and defaults of custom resources, as a cluster admits writes. */
+  private final Admission admission = new Admission(crds);
   // OpenAPI v3 discovery for kubectl (validation, explain), built from the stored CRDs
   private final OpenApiDocuments openApi = new OpenApiDocuments(crds);
   private final TableOutput tables = new TableOutput(crds);
@@ -63,6 +66,10 @@ public final class ApiServerDispatcher extends KubernetesCrudDispatcher {
     return tables;
   }
 
+  Admission admission() {
+    return admission;
+  }
+
   Queue<EmbeddedKubernetes.Fault> faults() {
     return faults;
   }
@@ -78,6 +85,8 @@ public final class ApiServerDispatcher extends KubernetesCrudDispatcher {
   public void processEvent(String path, AttributeSet pathAttributes, AttributeSet oldAttributes,
       GenericKubernetesResource resource, String newState) {
     String before = oldAttributes == null ? null : map.get(oldAttributes);
+    // admission: may refuse (AdmissionException, nothing stored) or store the object pruned and defaulted
+    newState = admission.admit(path, before, newState);
     GarbageCollector.Admitted admitted = collector.admit(before, resource, newState);
     if (admitted == null) {
       return;
@@ -137,7 +146,9 @@ public final class ApiServerDispatcher extends KubernetesCrudDispatcher {
       }
     }
     // a Table where kubectl get asks for one; DELETE's propagation policy for the garbage collector
-    return tables.answer(request, collector.dispatch(request, () -> super.dispatch(request)));
+    // refusals answered, Warning headers
+    return tables.answer(request,
+        collector.dispatch(request, () -> admission.serve(request, () -> super.dispatch(request))));
   }
 
   /** Counts a request by client and kind; answers it with a planted fault if one matches, else null. */

@@ -40,7 +40,8 @@ import java.util.logging.Logger;
 /**
  * A Kubernetes API without a cluster: fabric8's mock server in CRUD mode over real HTTP (watches, status
  * subresource, finalizers, conflicts), plus the discovery documents {@code kubectl} needs to talk to it.
- * It garbage-collects owned objects ({@link GarbageCollector}).
+ * It garbage-collects owned objects ({@link GarbageCollector}), and admits custom resources as a cluster admits
+ * them (see {@link #withoutAdmission}).
  *
  * <p>The HTTP server is our own Vert.x server in front of fabric8's dispatcher: fabric8's request handler serves
  * every request (WebSocket watches of fabric8 clients included) except watches over plain HTTP, which fabric8's
@@ -170,6 +171,22 @@ public final class EmbeddedKubernetes implements AutoCloseable {
     Fault fault = new Fault(which, code, reason);
     dispatcher.faults().add(fault);
     return fault;
+  }
+
+  /**
+   * Turns admission of custom resources off until the returned handle is closed: writes are stored as sent, neither
+   * validated against their CRD's schema and CEL rules nor pruned or defaulted. Only for a test that must plant
+   * what a cluster would refuse, e.g. an object stored before a CRD upgrade made it invalid.
+   */
+  public AdmissionOff withoutAdmission() {
+    dispatcher.admission().enforce(false);
+    return () -> dispatcher.admission().enforce(true);
+  }
+
+  /** Closing it turns admission back on. */
+  public interface AdmissionOff extends AutoCloseable {
+    @Override
+    void close();
   }
 
   /** Requests received so far that change something (neither GET nor WATCH), from every client. */

@@ -35,7 +35,7 @@ class ProductionJarIT {
   private static final List<String> TOOLS_ONLY = List.of(
       "com/idmelon/operator/tools/", "com/idmelon/operator/simulator/", "com/idmelon/operator/quickstart/",
       "io/fabric8/kubernetes/client/server/mock/", "io/fabric8/mockwebserver/", "io/vertx/", "io/netty/",
-      "org/bouncycastle/");
+      "org/bouncycastle/", "dev/cel/");
 
   @TempDir Path dir;
 

@@ -15,8 +15,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
- * A manifest the API server would refuse (schema validation off, an older CRD) is reported on its own status and
- * does not stop the operator from serving every other ApiKey.
+ * A manifest the API server refuses (the embedded one as a cluster does), if stored all the same (an object stored
+ * before a CRD upgrade, schema validation off), is reported on its own status and does not stop the operator from
+ * serving every other ApiKey.
  */
 class BadManifestTest {
   @RegisterExtension
@@ -25,9 +26,11 @@ class BadManifestTest {
   @Test
   void unknownEnumValuesAreReportedAndOtherApiKeysStillWork() {
     String ns = harness.newNamespace();
-    harness.client.resource(rawApiKey(ns, "bad-enum", Map.of("name", "Bad", "type", "Root"))).create();
-    harness.client.resource(rawApiKey(ns, "bad-shape",
-        Map.of("name", "Bad", "type", "Admin", "secretTemplate", Map.of("labels", "app=x")))).create();
+    assertTrue(harness.plantRefused(rawApiKey(ns, "bad-enum", Map.of("name", "Bad", "type", "Root")))
+        .contains("spec.type: Unsupported value: \"Root\""), "a cluster refuses it");
+    assertTrue(harness.plantRefused(rawApiKey(ns, "bad-shape",
+        Map.of("name", "Bad", "type", "Admin", "secretTemplate", Map.of("labels", "app=x"))))
+        .contains("spec.secretTemplate.labels: Invalid value: \"string\""), "a cluster refuses it");
     harness.create(apiKey(ns, "good", KeyType.Clients));
 
     harness.awaitReady(ns, "good", true, Reasons.ISSUED);

@@ -208,6 +208,22 @@ public final class OperatorHarness implements AutoCloseable, AfterAllCallback {
     return client.resource(apiKey).create();
   }
 
+  /**
+   * Stores what a cluster refuses, as an object stored before its CRD's rules existed would be (or one applied to a
+   * cluster without CEL validation): first proves that the API server refuses it (422 Invalid), then stores it with
+   * admission off, so that the operator's own check can be tested too. Answers the refusal's message.
+   */
+  public String plantRefused(io.fabric8.kubernetes.api.model.HasMetadata object) {
+    io.fabric8.kubernetes.client.KubernetesClientException refused = org.junit.jupiter.api.Assertions.assertThrows(
+        io.fabric8.kubernetes.client.KubernetesClientException.class, () -> client.resource(object).create(),
+        "the API server refuses " + object.getMetadata().getName());
+    assertEquals(422, refused.getCode(), refused.getMessage());
+    try (EmbeddedKubernetes.AdmissionOff off = kubernetes.withoutAdmission()) {
+      client.resource(object).create();
+    }
+    return refused.getStatus().getMessage();
+  }
+
   /** Deletes every ApiKey of a namespace and waits until they are gone, so that none acts in a later test. */
   public void deleteApiKeys(String namespace) {
     client.resources(ApiKey.class).inNamespace(namespace).delete();

@@ -259,7 +259,7 @@ class WorkspacesTest {
     });
     ApiKey garbled = using(apiKey(ns, "garbled", KeyType.Clients), WorkspaceRef.CLUSTER_WORKSPACE, name);
     garbled.getSpec().setExpiresAt("next tuesday");
-    harness.create(garbled);
+    assertTrue(harness.plantRefused(garbled).contains("spec.expiresAt"), "a cluster refuses it");
     ApiKey reported = harness.awaitReady(ns, "garbled", false, Reasons.INVALID_SPEC);
     assertTrue(reported.getStatus().condition("Ready").get().getMessage().contains("spec.expiresAt"));
   }

@@ -38,7 +38,8 @@ public abstract class WorkspaceSpecBase {
   private String pollInterval;
 
   @Size(max = 50)
-  @Pattern("^[^\\p{Cntrl}]*$")
+  // no \p{Cntrl}: the API server's Go regexp refuses it (before Go 1.25, Kubernetes 1.35), failing every value
+  @Pattern("^[^\\x00-\\x1F\\x7F]*$")
   @JsonPropertyDescription("Prepended to the name of every key the operator creates here (e.g. k8s-prod/); the"
       + " clean-up of interrupted creates never deletes a key without it. Counts toward IDmelon's 100 characters.")
   private String keyNamePrefix;
