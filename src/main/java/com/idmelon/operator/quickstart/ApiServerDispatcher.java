@@ -18,8 +18,10 @@ import io.fabric8.kubernetes.client.utils.Serialization;
 import io.fabric8.mockwebserver.crud.AttributeSet;
 import io.fabric8.mockwebserver.http.MockResponse;
 import io.fabric8.mockwebserver.http.RecordedRequest;
+import com.idmelon.operator.crd.v1alpha1.Conditions;
 import java.io.IOException;
 import java.util.List;
+import org.slf4j.LoggerFactory;
 import java.util.Queue;
 import java.util.concurrent.ConcurrentLinkedQueue;
 
@@ -106,6 +108,29 @@ public final class ApiServerDispatcher extends KubernetesCrudDispatcher {
 
   @Override
   public MockResponse dispatch(RecordedRequest request) {
+    try {
+      if (ProtobufBodies.protobuf(request)) {
+        RecordedRequest json = ProtobufBodies.asJson(request);
+        if (json == null) {
+          return Patches.unsupported(request,
+              "application/json, application/yaml; protobuf for Namespaces, Secrets and ConfigMaps only");
+        }
+        request = json;
+      }
+      return serve(request);
+    } catch (RuntimeException e) {
+      // an API server answers what it could not handle with a Status, never with silence
+      LoggerFactory.getLogger(ApiServerDispatcher.class).warn("{} {} failed", request.getMethod(),
+          Conditions.boundedMessage(request.getPath()), e);
+      return new MockResponse().setResponseCode(500).addHeader("Content-Type", "application/json")
+          .setBody(Serialization.asJson(new io.fabric8.kubernetes.api.model.StatusBuilder().withStatus("Failure")
+              .withCode(500).withReason("InternalError")
+              .withMessage("Internal error occurred: " + Conditions.boundedMessage(String.valueOf(e.getMessage())))
+              .build()));
+    }
+  }
+
+  private MockResponse serve(RecordedRequest request) {
     String path = request.getPath() == null ? "" : request.getPath().split("\\?", 2)[0];
     if (path.equals("/_bench/requests")) {
       java.util.Map<String, Long> snapshot = new java.util.TreeMap<>();
@@ -147,8 +172,20 @@ public final class ApiServerDispatcher extends KubernetesCrudDispatcher {
     }
     // a Table where kubectl get asks for one; DELETE's propagation policy for the garbage collector
     // refusals answered, Warning headers
-    return tables.answer(request,
-        collector.dispatch(request, () -> admission.serve(request, () -> super.dispatch(request))));
+    return json(tables.answer(request,
+        collector.dispatch(request, () -> admission.serve(request, () -> super.dispatch(request)))));
+  }
+
+  /**
+   * fabric8's mock sends JSON without a Content-Type; client-go (kubectl) then takes it for protobuf ("proto: cannot
+   * parse"). An API server always says what it sends.
+   */
+  private static MockResponse json(MockResponse response) {
+    if (response.getBody() != null && response.getBody().size() > 0 && response.getHeaders().get("Content-Type") == null
+        && response.getWebSocketListener() == null) {
+      response.addHeader("Content-Type", "application/json");
+    }
+    return response;
   }
 
   /** Counts a request by client and kind; answers it with a planted fault if one matches, else null. */

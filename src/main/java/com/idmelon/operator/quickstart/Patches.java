@@ -57,13 +57,19 @@ final class Patches {
 
   /** The API server's answer to a patch type it does not support for a resource. */
   static MockResponse unsupported(RecordedRequest request) {
+    return unsupported(request, "application/json-patch+json, application/merge-patch+json");
+  }
+
+  /** 415 for a body in an encoding the server does not read for this path; {@code accepted}: what it reads. */
+  static MockResponse unsupported(RecordedRequest request, String accepted) {
     String type = Optional.ofNullable(request.getHeader("Content-Type")).orElse("");
     return new MockResponse().setResponseCode(415).addHeader("Content-Type", "application/json")
         .setBody(Serialization.asJson(new StatusBuilder().withStatus("Failure").withCode(415)
             .withReason("UnsupportedMediaType")
-            .withMessage(com.idmelon.operator.crd.v1alpha1.Conditions.boundedMessage("the body of the request was in an unknown format - accepted media types "
-                + "include: application/json-patch+json, application/merge-patch+json (not " + type + " for "
-                + request.getPath().split("\\?", 2)[0] + " on this embedded API server)"))
+            .withMessage(com.idmelon.operator.crd.v1alpha1.Conditions.boundedMessage(
+                "the body of the request was in an unknown format - accepted media types include: " + accepted
+                + " (not " + type + " for " + request.getPath().split("\\?", 2)[0]
+                + " on this embedded API server)"))
             .build()));
   }
 

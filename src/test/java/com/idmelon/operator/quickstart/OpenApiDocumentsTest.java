@@ -29,7 +29,6 @@ import java.util.Map;
 import java.util.Set;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -276,7 +275,6 @@ class OpenApiDocumentsTest {
    * Enable once the server honours {@code fieldValidation=Strict} (worked on in parallel): kubectl then leaves the
    * check to the server, which refuses the unknown field.
    */
-  @Disabled("enable after merging the server's fieldValidation=Strict support (issue 12)")
   @Test
   void kubectlApplyRefusesAnUnknownFieldWithStrictValidation(@TempDir Path dir) throws Exception {
     assumeTrue(Kubectl.available());
