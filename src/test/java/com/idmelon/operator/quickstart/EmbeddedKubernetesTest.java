@@ -93,4 +93,28 @@ class EmbeddedKubernetesTest {
             .method("PATCH", java.net.http.HttpRequest.BodyPublishers.ofString(body)).build(),
         java.net.http.HttpResponse.BodyHandlers.ofString());
   }
+
+  @Test
+  void aSecretsStringDataIsStoredAsDataAsOnACluster() {
+    try (EmbeddedKubernetes kubernetes = EmbeddedKubernetes.start(0);
+        KubernetesClient client = kubernetes.newClient()) {
+      io.fabric8.kubernetes.api.model.Secret created = client.resource(new io.fabric8.kubernetes.api.model.SecretBuilder()
+          .withNewMetadata().withName("admin-key").withNamespace("default").endMetadata()
+          .addToData("kept", "YQ==").addToData("apiKey", "b2xk").addToStringData("apiKey", "new-value").build())
+          .create();
+
+      java.util.Map<String, String> expected = java.util.Map.of("kept", "YQ==", "apiKey", "bmV3LXZhbHVl");
+      assertEquals(expected, created.getData(), "answered as stored: stringData merged into data, and winning");
+      assertTrue(created.getStringData() == null || created.getStringData().isEmpty());
+      io.fabric8.kubernetes.api.model.Secret stored = client.secrets().inNamespace("default").withName("admin-key").get();
+      assertEquals(expected, stored.getData());
+      assertTrue(stored.getStringData() == null || stored.getStringData().isEmpty(), "stringData is never stored");
+
+      client.secrets().inNamespace("default").withName("admin-key").edit(s -> {
+        s.setStringData(java.util.Map.of("other", "x"));
+        return s;
+      });
+      assertEquals("eA==", client.secrets().inNamespace("default").withName("admin-key").get().getData().get("other"));
+    }
+  }
 }

@@ -107,7 +107,7 @@ public final class Admission {
    * @throws AdmissionException when the API server would refuse the write
    */
   public String admit(String path, String oldState, String newState) {
-    if (!enforced || newState == null) {
+    if (newState == null) {
       return newState;
     }
     Optional<ResourcePath> parsed = ResourcePath.parse(path);
@@ -115,6 +115,13 @@ public final class Admission {
       return newState;
     }
     ResourcePath resource = parsed.get();
+    if (resource.group().isEmpty() && resource.plural().equals("secrets") && resource.subresource() == null
+        && newState.contains("\"stringData\"")) {
+      return stored(withStringDataInData(newState));
+    }
+    if (!enforced) {
+      return newState;
+    }
     if (resource.group().equals(CRD_GROUP) && resource.plural().equals("customresourcedefinitions")) {
       admitDefinition(newState);
       return newState;
@@ -146,12 +153,30 @@ public final class Admission {
     if (!changed) {
       return newState;
     }
-    String stored = object.toString();
+    return stored(object.toString());
+  }
+
+  /** What will be stored, also answered to the request that wrote it. */
+  private static String stored(String stored) {
     Exchange exchange = EXCHANGE.get();
     if (exchange != null) {
       exchange.stored = stored;
     }
     return stored;
+  }
+
+  /**
+   * A Secret's {@code stringData} merged into its {@code data} (base64; stringData wins), as the API server does on
+   * every write: stringData is write-only and never stored.
+   */
+  static String withStringDataInData(String secret) {
+    if (!(read(secret) instanceof ObjectNode object) || !(object.remove("stringData") instanceof ObjectNode strings)) {
+      return secret;
+    }
+    ObjectNode data = object.path("data") instanceof ObjectNode existing ? existing : object.putObject("data");
+    strings.fields().forEachRemaining(e -> data.put(e.getKey(),
+        java.util.Base64.getEncoder().encodeToString(e.getValue().asText().getBytes(java.nio.charset.StandardCharsets.UTF_8))));
+    return object.toString();
   }
 
   /**
