@@ -195,12 +195,13 @@ public final class QuickStart implements AutoCloseable {
     out.println("Use kubectl against it (in another terminal):");
     out.println("  export KUBECONFIG=" + kubeconfig.toAbsolutePath());
     out.println("  kubectl get apikeys -A");
-    out.println("  kubectl -n " + ns + " get apikey " + name + " -o yaml");
+    out.println("  kubectl get apikeys -w &");
     out.println("  kubectl -n " + ns + " annotate apikey " + name + " idmelon.com/reset=\"$(date -u +%FT%TZ)\" --overwrite");
-    out.println("  kubectl -n " + ns + " get events");
-    out.println("  kubectl -n " + ns + " delete apikey " + name + " --wait=false");
+    out.println("  kubectl -n " + ns + " describe apikey " + name);
+    out.println("  kubectl -n " + ns + " delete apikey " + name);
     out.println("  kubectl apply -f examples/admin-fixed-expiry.yaml");
-    out.println("(the embedded API server has no garbage collector or schema validation: see README.md)");
+    out.println("  kubectl explain apikey.spec");
+    out.println("(what this embedded API server does as a cluster does, and what it does not: see README.md)");
   }
 
   /** Prints a line whenever an ApiKey's Ready condition or key id changes, until interrupted. */

@@ -12,9 +12,9 @@ import picocli.CommandLine.Option;
 @Command(
     name = "apiserver",
     mixinStandardHelpOptions = true,
-    description = "Serves the quick start's embedded Kubernetes API (fabric8's CRUD mock server, no cluster) with the"
-        + " ApiKey CRD installed, and writes a kubeconfig for it. A test double: no RBAC, garbage collection or"
-        + " schema validation.")
+    description = "Serves the quick start's embedded Kubernetes API (fabric8's CRUD mock server extended to answer"
+        + " kubectl as a cluster does: admission, Tables, watches, OpenAPI, garbage collection; no cluster) with the"
+        + " CRDs installed, and writes a kubeconfig for it. A test double: no authentication, RBAC or controllers.")
 public final class ApiServerCommand implements Callable<Integer> {
   @Option(names = "--port", defaultValue = "0", description = "Port (default: any free port).")
   int port;

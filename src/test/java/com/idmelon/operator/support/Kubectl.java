@@ -30,6 +30,12 @@ public final class Kubectl {
     }
   }
 
+  /** kubectl with an existing kubeconfig (e.g. the quick start's), caching discovery in {@code cacheDir}. */
+  public Kubectl(Path kubeconfig, Path cacheDir) {
+    this.kubeconfig = kubeconfig;
+    this.cacheDir = cacheDir;
+  }
+
   /** Whether {@code kubectl} is on the PATH. */
   public static boolean available() {
     try {
