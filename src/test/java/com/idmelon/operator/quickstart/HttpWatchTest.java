@@ -337,7 +337,7 @@ class HttpWatchTest {
     client.resource(new io.fabric8.kubernetes.api.model.GenericKubernetesResourceBuilder()
         .withApiVersion("idmelon.com/v1alpha1").withKind("ApiKey")
         .withNewMetadata().withName("key").withNamespace("team").endMetadata()
-        .addToAdditionalProperties("spec", Map.of("type", "Admin")).build()).create();
+        .addToAdditionalProperties("spec", Map.of("name", "key", "type", "Admin")).build()).create();
 
     JsonNode namespace = namespaces.next();
     assertEquals("ADDED team Namespace", namespace.path("type").asText() + " " + name(namespace) + " "

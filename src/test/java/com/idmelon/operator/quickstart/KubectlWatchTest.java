@@ -73,7 +73,7 @@ class KubectlWatchTest {
   private void createApiKey(String name, List<String> finalizers) {
     client.resource(new GenericKubernetesResourceBuilder().withApiVersion("idmelon.com/v1alpha1").withKind("ApiKey")
         .withNewMetadata().withName(name).withNamespace("default").withFinalizers(finalizers).endMetadata()
-        .addToAdditionalProperties("spec", Map.of("type", "Admin")).build()).create();
+        .addToAdditionalProperties("spec", Map.of("name", name, "type", "Admin")).build()).create();
   }
 
   @Test

@@ -52,7 +52,7 @@ class ListSelectionTest {
     GenericKubernetesResource apiKey = client.resource(new GenericKubernetesResourceBuilder()
         .withApiVersion("idmelon.com/v1alpha1").withKind("ApiKey")
         .withNewMetadata().withName("x").withNamespace("default").endMetadata()
-        .withAdditionalProperties(Map.of("spec", Map.of("secretName", "x"))).build()).create();
+        .withAdditionalProperties(Map.of("spec", Map.of("name", "x", "type", "Admin", "secretName", "x"))).build()).create();
     uid = apiKey.getMetadata().getUid();
     event("x.1", "x", uid, "Issued", "Normal", "key issued for x");
     event("y.1", "y", "other-uid", "Rotated", "Warning", "key rotated for y");
