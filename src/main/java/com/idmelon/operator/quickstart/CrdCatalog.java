@@ -19,6 +19,8 @@ public final class CrdCatalog {
 
   private final Function<String, MockResponse> get;
   private volatile List<Crd> crds;
+  /** Counts invalidations: a list read before one must not be kept after it. */
+  private final java.util.concurrent.atomic.AtomicLong changes = new java.util.concurrent.atomic.AtomicLong();
 
   /** @param get answers a GET of a path from the store (the dispatcher's {@code handleGet}) */
   CrdCatalog(Function<String, MockResponse> get) {
@@ -26,7 +28,8 @@ public final class CrdCatalog {
   }
 
   /** Forgets what was parsed; the next lookup reads the store again. Called on every change of a CRD. */
-  void invalidate() {
+  synchronized void invalidate() {
+    changes.incrementAndGet();
     crds = null;
   }
 
@@ -34,8 +37,14 @@ public final class CrdCatalog {
   public List<Crd> all() {
     List<Crd> known = crds;
     if (known == null) {
+      long seen = changes.get();
       known = load();
-      crds = known;
+      synchronized (this) {
+        // a CRD changed while this list was read: answer it, but do not keep it for later lookups
+        if (changes.get() == seen) {
+          crds = known;
+        }
+      }
     }
     return known;
   }

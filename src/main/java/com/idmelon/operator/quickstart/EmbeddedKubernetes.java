@@ -82,7 +82,16 @@ public final class EmbeddedKubernetes implements AutoCloseable {
     };
     this.http = vertx.createHttpServer(options).requestHandler(request -> {
       if (WatchHub.isHttpWatch(request)) {
-        watch(request);
+        try {
+          watch(request);
+        } catch (RuntimeException e) {
+          // an API server answers what it could not handle, never with silence (a watch would hang)
+          if (!request.response().headWritten()) {
+            HttpWatch.refuse(request, 500, "InternalError", "Internal error occurred: " + e.getMessage());
+          } else if (!request.response().ended()) {
+            request.response().end();
+          }
+        }
       } else {
         fabric8.handle(request);
       }

@@ -43,6 +43,13 @@ public record ResourcePath(String group, String version, String namespace, Strin
     }
     int rest = segments.length - next;
     String namespace = null;
+    try {
+      for (String segment : segments) {
+        decode(segment);
+      }
+    } catch (IllegalArgumentException badEscape) {
+      return Optional.empty(); // a path that does not decode names no resource
+    }
     if (segments[next].equals("namespaces") && rest >= 3) {
       namespace = decode(segments[next + 1]);
       next += 2;
@@ -65,7 +72,11 @@ public record ResourcePath(String group, String version, String namespace, Strin
         continue;
       }
       String[] keyValue = pair.split("=", 2);
-      parameters.putIfAbsent(decode(keyValue[0]), keyValue.length == 2 ? decode(keyValue[1]) : "");
+      try {
+        parameters.putIfAbsent(decode(keyValue[0]), keyValue.length == 2 ? decode(keyValue[1]) : "");
+      } catch (IllegalArgumentException badEscape) {
+        // as Go's url.Values, which the API server reads: a pair that does not decode is left out
+      }
     }
     return Collections.unmodifiableMap(parameters);
   }

@@ -289,7 +289,8 @@ public final class WatchHub {
     String seconds = path.param("timeoutSeconds");
     if (seconds != null) {
       try {
-        return Duration.ofSeconds(Math.max(0, Long.parseLong(seconds)));
+        // bounded so that the timer's milliseconds cannot overflow (about 68 years is "no timeout" enough)
+        return Duration.ofSeconds(Math.min(Integer.MAX_VALUE, Math.max(0, Long.parseLong(seconds))));
       } catch (NumberFormatException e) {
         // as the API server, an unreadable timeout falls back to the default
       }
