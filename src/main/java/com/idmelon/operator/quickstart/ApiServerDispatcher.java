@@ -119,15 +119,36 @@ public final class ApiServerDispatcher extends KubernetesCrudDispatcher {
       }
       return serve(request);
     } catch (RuntimeException e) {
-      // an API server answers what it could not handle with a Status, never with silence
-      LoggerFactory.getLogger(ApiServerDispatcher.class).warn("{} {} failed", request.getMethod(),
-          Conditions.boundedMessage(request.getPath()), e);
-      return new MockResponse().setResponseCode(500).addHeader("Content-Type", "application/json")
-          .setBody(Serialization.asJson(new io.fabric8.kubernetes.api.model.StatusBuilder().withStatus("Failure")
-              .withCode(500).withReason("InternalError")
-              .withMessage("Internal error occurred: " + Conditions.boundedMessage(String.valueOf(e.getMessage())))
-              .build()));
+      return failed(request, e);
     }
+  }
+
+  /**
+   * What a request that broke a handler is answered: a body that is not JSON is the client's error (400, as an API
+   * server decodes bodies first); anything else a 500 Status. Never silence, and neither the answer nor the log
+   * repeats what the exception says: Jackson's messages quote the body, which may be a Secret.
+   */
+  private static MockResponse failed(RecordedRequest request, RuntimeException e) {
+    boolean undecodable = false;
+    StringBuilder chain = new StringBuilder();
+    for (Throwable cause = e; cause != null && chain.length() < 1_000; cause = cause.getCause()) {
+      undecodable |= cause instanceof com.fasterxml.jackson.core.JsonProcessingException;
+      StackTraceElement[] at = cause.getStackTrace();
+      chain.append(chain.length() == 0 ? "" : " <- ").append(cause.getClass().getName())
+          .append(at.length == 0 ? "" : " at " + at[0]);
+    }
+    String path = Conditions.boundedMessage(request.getPath() == null ? "" : request.getPath().split("\\?", 2)[0]);
+    if (undecodable) {
+      return status(400, "BadRequest", "the body of the request could not be decoded as JSON");
+    }
+    LoggerFactory.getLogger(ApiServerDispatcher.class).warn("{} {} failed: {}", request.getMethod(), path, chain);
+    return status(500, "InternalError", "Internal error occurred: " + e.getClass().getSimpleName());
+  }
+
+  private static MockResponse status(int code, String reason, String message) {
+    return new MockResponse().setResponseCode(code).addHeader("Content-Type", "application/json")
+        .setBody(Serialization.asJson(new io.fabric8.kubernetes.api.model.StatusBuilder().withStatus("Failure")
+            .withCode(code).withReason(reason).withMessage(message).build()));
   }
 
   private MockResponse serve(RecordedRequest request) {

@@ -440,27 +440,6 @@ class AdmissionTest {
   }
 
   @Test
-  void admissionCostsLittlePerWrite() throws Exception {
-    int writes = 400;
-    long admitted = 0;
-    long stored = 0;
-    for (int round = 0; round < 3; round++) { // the first round warms both paths up
-      long on = timeStatusWrites("cost-on-" + round, writes);
-      long off;
-      try (EmbeddedKubernetes.AdmissionOff admissionOff = kubernetes.withoutAdmission()) {
-        off = timeStatusWrites("cost-off-" + round, writes);
-      }
-      if (round > 0) {
-        admitted += on;
-        stored += off;
-      }
-    }
-    System.out.printf("admission: ApiKey writes over HTTP (create, spec patches, status patches): %.3f ms each"
-        + " admitted, %.3f ms each stored without admission%n", admitted / 1e6 / (2 * writes),
-        stored / 1e6 / (2 * writes));
-  }
-
-  @Test
   void kubectlApplyPrintsTheRefusalAndFails(@TempDir Path dir) throws IOException {
     assumeTrue(Kubectl.available());
     Kubectl kubectl = new Kubectl(kubernetes, dir);
@@ -486,23 +465,6 @@ class AdmissionTest {
     assertEquals(1, rule.exitCode(), rule.toString());
     assertEquals("The ApiKey \"kubectl-both\" is invalid: spec: Invalid value: \"object\": expiresAt and duration are"
         + " mutually exclusive: set at most one\n", rule.err(), rule.toString());
-  }
-
-  private static long timeStatusWrites(String name, int writes) throws Exception {
-    String path = APIKEYS + "/" + name;
-    long start = System.nanoTime();
-    assertEquals(201, post(APIKEYS, apiKey(name, "name: x, type: Admin, duration: 720h, renewBefore: 24h,"
-        + " restartTargets: [{kind: Deployment, name: web}], workspaceRef: {kind: ClusterWorkspace, name: eu}"))
-        .statusCode());
-    for (int i = 1; i < writes; i++) {
-      String patch = i % 2 == 0 ? "{\"spec\":{\"name\":\"n" + i + "\"}}"
-          : "{\"status\":{\"keyId\":\"k" + i + "\",\"conditions\":[{\"type\":\"Ready\",\"status\":\"True\"}]}}";
-      HttpResponse<String> response = send(HttpRequest.newBuilder(uri(path + (i % 2 == 0 ? "" : "/status")))
-          .method("PATCH", HttpRequest.BodyPublishers.ofString(patch))
-          .header("Content-Type", "application/merge-patch+json").build());
-      assertTrue(response.statusCode() < 300, response.body());
-    }
-    return System.nanoTime() - start;
   }
 
   private static void assertRefused(String yamlObject, String errors) throws Exception {

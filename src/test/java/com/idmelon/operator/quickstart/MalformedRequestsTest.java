@@ -67,4 +67,37 @@ class MalformedRequestsTest {
         + "\r\nAccept: application/json\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
     return socket;
   }
+
+  @Test
+  void aBodyThatIsNotJsonIsABadRequestThatDoesNotRepeatIt() throws Exception {
+    java.net.http.HttpResponse<String> answer = java.net.http.HttpClient.newHttpClient().send(
+        java.net.http.HttpRequest.newBuilder(URI.create(kubernetes.url() + "/api/v1/namespaces/default/secrets"))
+            .header("Content-Type", "application/json")
+            .POST(java.net.http.HttpRequest.BodyPublishers.ofString(
+                "{\"apiVersion\":\"v1\",\"kind\":\"Secret\",\"metadata\":{\"name\":\"s\"},\"data\":{\"k\":TOPSECRET}}"))
+            .build(),
+        java.net.http.HttpResponse.BodyHandlers.ofString());
+
+    org.junit.jupiter.api.Assertions.assertEquals(400, answer.statusCode(), answer.body());
+    assertTrue(answer.body().contains("\"reason\":\"BadRequest\""), answer.body());
+    assertTrue(!answer.body().contains("TOPSECRET"), "the answer does not quote the body: " + answer.body());
+  }
+
+  @Test
+  void stringDataThatIsNoStringIsABadRequestAsOnACluster() throws Exception {
+    java.net.http.HttpResponse<String> answer = java.net.http.HttpClient.newHttpClient().send(
+        java.net.http.HttpRequest.newBuilder(URI.create(kubernetes.url() + "/api/v1/namespaces/default/secrets"))
+            .header("Content-Type", "application/json")
+            .POST(java.net.http.HttpRequest.BodyPublishers.ofString(
+                "{\"apiVersion\":\"v1\",\"kind\":\"Secret\",\"metadata\":{\"name\":\"n\"},\"stringData\":{\"k\":5}}"))
+            .build(),
+        java.net.http.HttpResponse.BodyHandlers.ofString());
+
+    org.junit.jupiter.api.Assertions.assertEquals(400, answer.statusCode(), answer.body());
+    assertTrue(answer.body().contains("cannot unmarshal number into Go struct field Secret.stringData"), answer.body());
+    try (var client = kubernetes.newClient()) {
+      org.junit.jupiter.api.Assertions.assertNull(client.secrets().inNamespace("default").withName("n").get(),
+          "nothing stored");
+    }
+  }
 }

@@ -173,6 +173,13 @@ public final class Admission {
     if (!(read(secret) instanceof ObjectNode object) || !(object.remove("stringData") instanceof ObjectNode strings)) {
       return secret;
     }
+    strings.fields().forEachRemaining(e -> {
+      if (!e.getValue().isTextual()) {
+        throw AdmissionException.badRequest("Secret in version \"v1\" cannot be handled as a Secret: json: cannot"
+            + " unmarshal " + e.getValue().getNodeType().name().toLowerCase(java.util.Locale.ROOT)
+            + " into Go struct field Secret.stringData of type string");
+      }
+    });
     ObjectNode data = object.path("data") instanceof ObjectNode existing ? existing : object.putObject("data");
     strings.fields().forEachRemaining(e -> data.put(e.getKey(),
         java.util.Base64.getEncoder().encodeToString(e.getValue().asText().getBytes(java.nio.charset.StandardCharsets.UTF_8))));
