@@ -70,13 +70,8 @@ class MalformedRequestsTest {
 
   @Test
   void aBodyThatIsNotJsonIsABadRequestThatDoesNotRepeatIt() throws Exception {
-    java.net.http.HttpResponse<String> answer = java.net.http.HttpClient.newHttpClient().send(
-        java.net.http.HttpRequest.newBuilder(URI.create(kubernetes.url() + "/api/v1/namespaces/default/secrets"))
-            .header("Content-Type", "application/json")
-            .POST(java.net.http.HttpRequest.BodyPublishers.ofString(
-                "{\"apiVersion\":\"v1\",\"kind\":\"Secret\",\"metadata\":{\"name\":\"s\"},\"data\":{\"k\":TOPSECRET}}"))
-            .build(),
-        java.net.http.HttpResponse.BodyHandlers.ofString());
+    java.net.http.HttpResponse<String> answer = postSecret(
+        "{\"apiVersion\":\"v1\",\"kind\":\"Secret\",\"metadata\":{\"name\":\"s\"},\"data\":{\"k\":TOPSECRET}}");
 
     org.junit.jupiter.api.Assertions.assertEquals(400, answer.statusCode(), answer.body());
     assertTrue(answer.body().contains("\"reason\":\"BadRequest\""), answer.body());
@@ -85,13 +80,8 @@ class MalformedRequestsTest {
 
   @Test
   void stringDataThatIsNoStringIsABadRequestAsOnACluster() throws Exception {
-    java.net.http.HttpResponse<String> answer = java.net.http.HttpClient.newHttpClient().send(
-        java.net.http.HttpRequest.newBuilder(URI.create(kubernetes.url() + "/api/v1/namespaces/default/secrets"))
-            .header("Content-Type", "application/json")
-            .POST(java.net.http.HttpRequest.BodyPublishers.ofString(
-                "{\"apiVersion\":\"v1\",\"kind\":\"Secret\",\"metadata\":{\"name\":\"n\"},\"stringData\":{\"k\":5}}"))
-            .build(),
-        java.net.http.HttpResponse.BodyHandlers.ofString());
+    java.net.http.HttpResponse<String> answer = postSecret(
+        "{\"apiVersion\":\"v1\",\"kind\":\"Secret\",\"metadata\":{\"name\":\"n\"},\"stringData\":{\"k\":5}}");
 
     org.junit.jupiter.api.Assertions.assertEquals(400, answer.statusCode(), answer.body());
     assertTrue(answer.body().contains("cannot unmarshal number into Go struct field Secret.stringData"), answer.body());
@@ -99,5 +89,13 @@ class MalformedRequestsTest {
       org.junit.jupiter.api.Assertions.assertNull(client.secrets().inNamespace("default").withName("n").get(),
           "nothing stored");
     }
+  }
+
+  private static java.net.http.HttpResponse<String> postSecret(String json) throws Exception {
+    return java.net.http.HttpClient.newHttpClient().send(
+        java.net.http.HttpRequest.newBuilder(URI.create(kubernetes.url() + "/api/v1/namespaces/default/secrets"))
+            .header("Content-Type", "application/json")
+            .POST(java.net.http.HttpRequest.BodyPublishers.ofString(json)).build(),
+        java.net.http.HttpResponse.BodyHandlers.ofString());
   }
 }
