@@ -72,10 +72,12 @@ class EmergencyRotationTest {
     Instant startedAt = Instant.parse(workspace().getStatus().getRotation().getStartedAt());
     await().atMost(60, TimeUnit.SECONDS).until(() -> rotated(ns, startedAt) >= KEYS / 3);
 
+    Instant stoppedAt = Instant.now();
     harness.stopOperator(); // midway
     int before = rotated(ns, startedAt);
     assertTrue(before < KEYS, "stopped midway: " + before);
     harness.startOperator(Checkpoints.NONE);
+    Instant restartedAt = Instant.now();
 
     await().atMost(120, TimeUnit.SECONDS).until(() -> workspace().getStatus().getRotation().getCompletedAt() != null);
     WorkspaceRotation done = workspace().getStatus().getRotation();
@@ -94,7 +96,11 @@ class EmergencyRotationTest {
     for (int i = 0; i < times.size(); i++) {
       Instant from = times.get(i);
       long inOneSecond = times.stream().filter(t -> !t.isBefore(from) && t.isBefore(from.plusSeconds(1))).count();
-      assertTrue(inOneSecond <= 11, inOneSecond + " rotations started within one second at " + from);
+      // the pace is each operator's own: a second that spans this instant restart (a leader handover on a cluster
+      // takes longer than a second) may hold the old one's last starts and the new one's first
+      boolean spansTheRestart = from.isBefore(restartedAt) && from.plusSeconds(1).isAfter(stoppedAt);
+      assertTrue(inOneSecond <= (spansTheRestart ? 22 : 11), inOneSecond + " rotations started within one second at "
+          + from + (spansTheRestart ? " (across the restart)" : ""));
     }
     for (int i = 0; i < KEYS; i += 37) {
       harness.assertOneWorkingKey(ns, "k" + i);

@@ -38,7 +38,9 @@ public class ApiKeySpec {
 
   @Required
   @Size(min = 1, max = 100)
-  @JsonPropertyDescription("The key's Name in IDmelon, 1 to 100 characters.")
+  // control, format and line/paragraph separator characters (what the operator's check refuses); RE2 and Java agree
+  @Pattern("^[^\\p{Cc}\\p{Cf}\\p{Zl}\\p{Zp}]*$")
+  @JsonPropertyDescription("The key's Name in IDmelon, 1 to 100 characters, without control characters or line breaks.")
   private String name;
 
   @Required

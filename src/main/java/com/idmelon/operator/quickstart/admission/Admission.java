@@ -122,6 +122,14 @@ public final class Admission {
     if (!enforced) {
       return newState;
     }
+    if (read(newState) instanceof ObjectNode written) {
+      List<FieldError> metadataErrors =
+          MetadataValidation.validate(resource, written, oldState == null ? null : read(oldState));
+      if (!metadataErrors.isEmpty()) {
+        throw AdmissionException.invalid(resource.group(), written.path("kind").asText(""),
+            written.path("metadata").path("name").asText(""), metadataErrors);
+      }
+    }
     if (resource.group().equals(CRD_GROUP) && resource.plural().equals("customresourcedefinitions")) {
       admitDefinition(newState);
       return newState;
