@@ -30,8 +30,10 @@ import org.slf4j.LoggerFactory;
  * {@link IdmelonClient} over {@code java.net.http}: raw admin key in {@code Authorization}, JSON, RFC 3339.
  *
  * <p>A 429 with {@code Retry-After} closes the client for that long: a rate limit is the workspace's, not one
- * key's, so until it elapses every call fails at once without a request being sent. A Retry-After longer than
- * {@code maxRetryAfter} is cut to it, and one that is not a number of seconds is ignored.
+ * key's, so no request is sent until it elapses. A Retry-After longer than {@code maxRetryAfter} is cut to it, and
+ * one that is not a number of seconds is ignored. Requests are paced to the rate IDmelon admits ({@link RequestPace},
+ * learned from its 429s): a call waits for its turn when it is at most {@link #queueingAtMost the queueing limit}
+ * away, else fails at once, unsent, as IDmelon unavailable with the wait as its {@code retryAfter}.
  *
  * <p>What the client does not trust: key ids go into a URL only when they have IDmelon's id shape
  * ({@link IdmelonKeyId}); answers larger than {@code maxAnswerBytes} are refused without being held in memory;
@@ -47,6 +49,11 @@ public final class HttpIdmelonClient implements IdmelonClient {
   public static final Duration DEFAULT_MAX_RETRY_AFTER = Duration.ofMinutes(5);
   /** A list of thousands of keys is well under a megabyte. */
   public static final long DEFAULT_MAX_ANSWER_BYTES = 8L * 1024 * 1024;
+  /**
+   * How long a call may wait for its turn: a queue of the operator's ten reconciles at a few requests a second, plus a
+   * one-second Retry-After, fits; a longer wait is better spent by the ApiKey rescheduled (its thread is free).
+   */
+  public static final Duration DEFAULT_QUEUEING = Duration.ofSeconds(5);
 
   private final URI baseUrl;
   private final String keysPath;
@@ -59,6 +66,8 @@ public final class HttpIdmelonClient implements IdmelonClient {
   private volatile Instant notBefore = Instant.MIN;
   private volatile IdmelonCallObserver observer = IdmelonCallObserver.NONE;
   private volatile int lastListSkipped;
+  private final RequestPace pace = new RequestPace(System::nanoTime);
+  private volatile Duration queueing = DEFAULT_QUEUEING;
 
   public HttpIdmelonClient(
       URI baseUrl, String keysPath, AdminKey adminKey, Duration connectTimeout, Duration requestTimeout) {
@@ -102,6 +111,17 @@ public final class HttpIdmelonClient implements IdmelonClient {
   public HttpIdmelonClient observedBy(IdmelonCallObserver observer) {
     this.observer = observer;
     return this;
+  }
+
+  /** The longest a call waits for its turn (a Retry-After or the pace); {@link Duration#ZERO}: never waits. */
+  public HttpIdmelonClient queueingAtMost(Duration queueing) {
+    this.queueing = queueing;
+    return this;
+  }
+
+  /** Requests a second this client now sends at most: learned from IDmelon's 429s; 0 while none limits it. */
+  public double pacedPerSecond() {
+    return pace.perSecond();
   }
 
   @Override
@@ -209,12 +229,8 @@ public final class HttpIdmelonClient implements IdmelonClient {
   }
 
   private JsonNode send(String kind, String operation, HttpRequest.Builder builder, int expectedStatus) {
-    Instant now = clock.instant();
-    Instant resumeAt = notBefore;
-    if (now.isBefore(resumeAt)) {
-      throw new IdmelonUnavailableException(operation, 429, "IDmelon " + operation + " not sent: IDmelon asked to"
-          + " wait until " + resumeAt + " (429 Retry-After)", Duration.between(now, resumeAt), null);
-    }
+    awaitTurn(operation);
+    long sentAt = pace.now();
     HttpRequest request;
     try {
       request = builder.header("Authorization", adminKey.get().reveal()).build();
@@ -245,6 +261,11 @@ public final class HttpIdmelonClient implements IdmelonClient {
     }
     int status = response.statusCode();
     log.debug("IDmelon {} -> {}", operation, status);
+    if (status == 429) {
+      pace.limited(sentAt);
+    } else {
+      pace.admitted();
+    }
     if (status == expectedStatus) {
       return parse(operation, response.body());
     }
@@ -271,6 +292,36 @@ public final class HttpIdmelonClient implements IdmelonClient {
       message += " (a redirect" + location + ", not followed: check the IDmelon base URL)";
     }
     throw new IdmelonRejectedException(operation, status, message);
+  }
+
+  /**
+   * Waits for this call's turn, or fails it unsent when the turn is farther than {@link #queueing}. A 429 that came
+   * back while it waited (another call's) closes the client: the call then takes a new turn after it.
+   */
+  private void awaitTurn(String operation) {
+    while (true) {
+      Instant now = clock.instant();
+      Instant resumeAt = notBefore;
+      Duration closed = now.isBefore(resumeAt) ? Duration.between(now, resumeAt) : Duration.ZERO;
+      RequestPace.Turn turn = pace.take(queueing, closed);
+      if (!turn.granted()) {
+        throw new IdmelonUnavailableException(operation, 429, "IDmelon " + operation + " not sent: " + (closed.isZero()
+            ? "the workspace's request rate is used up for " + turn.delay().toMillis() + " ms (paced to its 429s)"
+            : "IDmelon asked to wait until " + resumeAt + " (429 Retry-After)"), turn.delay(), null);
+      }
+      if (turn.delay().isZero()) {
+        return;
+      }
+      try {
+        Thread.sleep(turn.delay().toMillis(), turn.delay().toNanosPart() % 1_000_000);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new IdmelonUnavailableException(operation, 0, "IDmelon " + operation + " was interrupted", null, e);
+      }
+      if (notBefore.equals(resumeAt) || !clock.instant().isBefore(notBefore)) {
+        return;
+      }
+    }
   }
 
   /** A 429's wait: whole seconds, cut to {@link #maxRetryAfter}; anything else (an HTTP-date too) is ignored. */

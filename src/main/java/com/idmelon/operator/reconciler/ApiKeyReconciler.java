@@ -385,14 +385,18 @@ public class ApiKeyReconciler implements Reconciler<ApiKey>, Cleaner<ApiKey> {
     return Outcome.notReady(Reasons.IDMELON_ERROR, e.getMessage(), delay);
   }
 
-  /** Our backoff, or IDmelon's Retry-After when it asks for longer, capped at the longest backoff. */
+  /**
+   * A wait for the workspace (a 429's Retry-After, or a turn its request pace has not reached yet) says nothing about
+   * this ApiKey: it comes back when IDmelon takes requests again, capped at the longest backoff, and its own backoff
+   * is left as it was. Any other failure (5xx, timeouts, refusals) escalates the ApiKey's exponential backoff.
+   */
   Duration delayFor(String key, IdmelonException e) {
-    Duration delay = backoff.next(key);
-    Duration asked = e.retryAfter().orElse(Duration.ZERO);
-    if (asked.compareTo(backoff.max()) > 0) {
-      asked = backoff.max();
+    Optional<Duration> asked = e.retryAfter();
+    if (asked.isPresent()) {
+      Duration wait = asked.get().compareTo(backoff.max()) > 0 ? backoff.max() : asked.get();
+      return wait.isNegative() ? Duration.ZERO : wait;
     }
-    return asked.compareTo(delay) > 0 ? asked : delay;
+    return backoff.next(key);
   }
 
   private static String capitalized(String text) {

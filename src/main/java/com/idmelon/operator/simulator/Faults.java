@@ -5,7 +5,8 @@ import java.util.concurrent.ThreadLocalRandom;
 
 /**
  * Faults the simulator injects into the API-keys and statistics endpoints: added latency, a share of 5xx answers,
- * a share of 429 answers with Retry-After, a share of dropped connections, or a total outage (every call 503).
+ * a share of 429 answers with Retry-After, a request limit (a token bucket: beyond it 429 with the Retry-After the
+ * bucket computes), a share of dropped connections, or a total outage (every call 503).
  * Two faults touch only the API-keys calls: answers lost after the operation was done (the connection drops after
  * the key was created, reset or deleted), and list answers that leave keys out.
  * Settable at start-up (command-line flags) and at run time (the {@code /_simulator/faults} endpoint).
@@ -20,6 +21,7 @@ public final class Faults {
   private volatile boolean outage;
   private volatile double loseAnswerRate;
   private volatile double listOmitRate;
+  private volatile TokenBucket requestLimit;
 
   /** What to do with one request. */
   public enum Action {
@@ -44,6 +46,22 @@ public final class Faults {
     this.rateLimitRate = rate;
     this.retryAfterSeconds = retryAfterSeconds;
     return this;
+  }
+
+  /**
+   * Limits the workspace's requests (every API call, lists included) to {@code perSecond} with {@code burst} saved
+   * up: a request beyond it is answered 429 with a Retry-After of the seconds until the next token, rounded up.
+   * A rate of 0 or less lifts the limit; a new limit starts with a full bucket.
+   */
+  public Faults requestLimit(double perSecond, int burst) {
+    this.requestLimit = perSecond > 0 ? new TokenBucket(perSecond, Math.max(1, burst), System.nanoTime()) : null;
+    return this;
+  }
+
+  /** Spends a token of the request limit: {@link Duration#ZERO} when admitted, else the wait for the next token. */
+  Duration takeToken() {
+    TokenBucket bucket = requestLimit;
+    return bucket == null ? Duration.ZERO : bucket.take(System.nanoTime());
   }
 
   public Faults dropRate(double rate) {
@@ -76,7 +94,7 @@ public final class Faults {
   }
 
   public Faults clear() {
-    return latency(Duration.ZERO, Duration.ZERO).errorRate(0).rateLimit(0, 1).dropRate(0).outage(false)
+    return latency(Duration.ZERO, Duration.ZERO).errorRate(0).rateLimit(0, 1).requestLimit(0, 0).dropRate(0).outage(false)
         .loseAnswerRate(0).listOmitRate(0);
   }
 
@@ -125,6 +143,7 @@ public final class Faults {
   public String toString() {
     return "latency=" + minLatency.toMillis() + ".." + maxLatency.toMillis() + "ms errorRate=" + errorRate
         + " rateLimitRate=" + rateLimitRate + " retryAfter=" + retryAfterSeconds + "s dropRate=" + dropRate
-        + " outage=" + outage + " loseAnswerRate=" + loseAnswerRate + " listOmitRate=" + listOmitRate;
+        + " outage=" + outage + " loseAnswerRate=" + loseAnswerRate + " listOmitRate=" + listOmitRate
+        + (requestLimit == null ? "" : " requestLimit=" + requestLimit.perSecond() + "/s burst " + requestLimit.burst());
   }
 }

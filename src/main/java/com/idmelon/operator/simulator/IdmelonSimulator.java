@@ -53,7 +53,7 @@ public final class IdmelonSimulator implements AutoCloseable {
   public static final String DEFAULT_KEYS_PATH = "/administrator/workspace/apikeys";
   public static final String STATISTICS_PATH = "/administrator/statistics/users";
   /** Requests arriving this soon after a 429 may have been sent before the client saw it. */
-  static final java.time.Duration IN_FLIGHT_GRACE = java.time.Duration.ofMillis(250);
+  public static final java.time.Duration IN_FLIGHT_GRACE = java.time.Duration.ofMillis(250);
 
   /** One request as the simulator saw it (arrival time), for tests and benchmarks that count calls at the server. */
   public record Request(Instant at, String method, String path, int status) {
@@ -75,6 +75,7 @@ public final class IdmelonSimulator implements AutoCloseable {
   private final java.util.concurrent.atomic.AtomicInteger inFlight = new java.util.concurrent.atomic.AtomicInteger();
   private final Map<String, java.util.concurrent.atomic.LongAdder> counts = new ConcurrentHashMap<>();
   private final java.util.concurrent.atomic.LongAdder early = new java.util.concurrent.atomic.LongAdder();
+  private final java.util.concurrent.atomic.LongAdder tooManyRequests = new java.util.concurrent.atomic.LongAdder();
   private volatile Instant rateLimitedAt = Instant.MIN;
   private volatile Instant rateLimitedUntil = Instant.MIN;
   private final java.util.concurrent.atomic.AtomicInteger maxInFlight = new java.util.concurrent.atomic.AtomicInteger();
@@ -217,6 +218,7 @@ public final class IdmelonSimulator implements AutoCloseable {
     maxInFlight.set(0);
     counts.clear();
     early.reset();
+    tooManyRequests.reset();
   }
 
   /** Requests by operation (list, create, read, reset, delete, verify, other) since the last clear. */
@@ -229,6 +231,11 @@ public final class IdmelonSimulator implements AutoCloseable {
   /** Requests that arrived before a Retry-After the simulator announced had elapsed (in-flight ones excused). */
   public long earlyRequests() {
     return early.sum();
+  }
+
+  /** Requests answered 429 (the request limit's and injected ones) since the last clear. */
+  public long tooManyRequests() {
+    return tooManyRequests.sum();
   }
 
   private String operation(String method, String path) {
@@ -297,6 +304,12 @@ public final class IdmelonSimulator implements AutoCloseable {
     String operation = operation(method, path);
     counts.computeIfAbsent(operation, k -> new java.util.concurrent.atomic.LongAdder()).increment();
     try (exchange) {
+      // the workspace's request limit answers before anything else, as a gateway in front of the API would
+      java.time.Duration untilToken = faults.takeToken();
+      if (!untilToken.isZero()) {
+        status = tooManyRequests(exchange, TokenBucket.retryAfterSeconds(untilToken), "request limit reached");
+        return;
+      }
       java.time.Duration latency = faults.nextLatency();
       if (!latency.isZero()) {
         Thread.sleep(latency.toMillis());
@@ -312,16 +325,7 @@ public final class IdmelonSimulator implements AutoCloseable {
           return;
         }
         case RATE_LIMIT -> {
-          Instant now = clock.instant();
-          synchronized (this) {
-            rateLimitedAt = now;
-            Instant until = now.plusSeconds(faults.retryAfterSeconds());
-            if (until.isAfter(rateLimitedUntil)) {
-              rateLimitedUntil = until;
-            }
-          }
-          exchange.getResponseHeaders().add("Retry-After", Integer.toString(faults.retryAfterSeconds()));
-          status = respond(exchange, 429, error("too many requests (injected)"));
+          status = tooManyRequests(exchange, faults.retryAfterSeconds(), "too many requests (injected)");
           return;
         }
         case PASS -> { }
@@ -344,6 +348,21 @@ public final class IdmelonSimulator implements AutoCloseable {
       inFlight.decrementAndGet();
       record(status); // no answer was sent (dropped, or the simulator failed)
     }
+  }
+
+  /** 429 with Retry-After; requests arriving before it elapsed are counted in {@link #earlyRequests()}. */
+  private int tooManyRequests(HttpExchange exchange, long retryAfterSeconds, String why) throws IOException {
+    Instant now = clock.instant();
+    synchronized (this) {
+      rateLimitedAt = now;
+      Instant until = now.plusSeconds(retryAfterSeconds);
+      if (until.isAfter(rateLimitedUntil)) {
+        rateLimitedUntil = until;
+      }
+    }
+    tooManyRequests.increment();
+    exchange.getResponseHeaders().add("Retry-After", Long.toString(retryAfterSeconds));
+    return respond(exchange, 429, error(why));
   }
 
   private int route(HttpExchange exchange, String method, String path) throws IOException {
@@ -485,6 +504,7 @@ public final class IdmelonSimulator implements AutoCloseable {
       ObjectNode byOperation = stats.putObject("requests");
       counts().forEach(byOperation::put);
       stats.put("earlyRequests", earlyRequests());
+      stats.put("tooManyRequests", tooManyRequests());
       stats.put("liveKeys", keys.size());
       stats.put("maxInFlight", maxInFlight());
       if (method.equals("POST")) {
@@ -504,6 +524,8 @@ public final class IdmelonSimulator implements AutoCloseable {
             java.time.Duration.ofMillis(body.path("maxLatencyMs").asLong(body.path("minLatencyMs").asLong(0))));
         changed.errorRate(body.path("errorRate").asDouble(0));
         changed.rateLimit(body.path("rateLimitRate").asDouble(0), body.path("retryAfterSeconds").asInt(1));
+        double perSecond = body.path("rateLimitPerSecond").asDouble(0);
+        changed.requestLimit(perSecond, body.path("rateLimitBurst").asInt((int) Math.ceil(perSecond)));
         changed.dropRate(body.path("dropRate").asDouble(0));
         changed.outage(body.path("outage").asBoolean(false));
         changed.loseAnswerRate(body.path("loseAnswerRate").asDouble(0));

@@ -21,7 +21,8 @@ import picocli.CommandLine.Option;
       "Admin keys, expiry enforced, 401 without a live Admin key. The bootstrap admin key is read from a file.",
       "Faults can also be changed at run time: POST /_simulator/faults with the bootstrap key, e.g.",
       "  {\"minLatencyMs\":0,\"maxLatencyMs\":2000,\"errorRate\":0.05,\"rateLimitRate\":0.05,\"retryAfterSeconds\":2}",
-      "  (also dropRate, loseAnswerRate, listOmitRate, outage; the POST replaces every fault)"
+      "  (also dropRate, loseAnswerRate, listOmitRate, outage, rateLimitPerSecond and rateLimitBurst;",
+      "  the POST replaces every fault)"
     })
 public final class SimulatorCommand implements Callable<Integer> {
   @Option(names = "--port", defaultValue = "8089", description = "Port to listen on (default ${DEFAULT-VALUE}; 0: any free port).")
@@ -48,6 +49,15 @@ public final class SimulatorCommand implements Callable<Integer> {
   @Option(names = "--retry-after", defaultValue = "1", description = "Retry-After seconds on injected 429s (default ${DEFAULT-VALUE}).")
   int retryAfter;
 
+  @Option(names = "--rate-limit", defaultValue = "0",
+      description = "The workspace's request limit, requests per second (a token bucket; 0: none). Beyond it a request"
+          + " is answered 429 with Retry-After: the seconds until the next token, rounded up.")
+  double requestLimit;
+
+  @Option(names = "--rate-limit-burst", defaultValue = "0",
+      description = "Requests the limit lets through at once after a pause (the bucket's size; default: the rate).")
+  int requestLimitBurst;
+
   @Option(names = "--drop-rate", defaultValue = "0", description = "Share of calls whose connection is dropped unanswered (0..1).")
   double dropRate;
 
@@ -73,6 +83,7 @@ public final class SimulatorCommand implements Callable<Integer> {
             Duration.ofMillis(Long.parseLong(range[range.length - 1].trim())))
         .errorRate(errorRate)
         .rateLimit(rateLimitRate, retryAfter)
+        .requestLimit(requestLimit, requestLimitBurst > 0 ? requestLimitBurst : (int) Math.ceil(requestLimit))
         .dropRate(dropRate)
         .loseAnswerRate(loseAnswerRate)
         .listOmitRate(listOmitRate);

@@ -30,6 +30,11 @@ record BenchConfig(
         20, 40, Duration.ofSeconds(10), Path.of("target", "bench"));
   }
 
+  /** ApiKeys onboarded at once against the rate limit: 1,000 in the full run, 100 (about 10 s of limit) in CI. */
+  int rateLimitKeys() {
+    return "full".equals(name) ? 1000 : 100;
+  }
+
   /** {@code -Dbench.size=full|small}, and {@code -Dbench.kills=N} to change the number of kills. */
   static BenchConfig fromSystemProperties() {
     BenchConfig base = "full".equals(System.getProperty("bench.size")) ? full() : small();

@@ -46,6 +46,8 @@ import java.util.function.Consumer;
 final class Benchmark {
   private static final int CONCURRENCY = 10; // the operator's default MAX_CONCURRENT_RECONCILES
   private static final int NAMESPACES = 10;
+  /** The workspace's request limit in the rate-limit scenario (issue 13: 1,000 keys at 10 requests/s). */
+  private static final int RATE_LIMIT_PER_SECOND = 10;
   private final BenchConfig config;
   private final Map<String, Object> results = new LinkedHashMap<>();
   private final List<String> violations = new ArrayList<>();
@@ -107,6 +109,9 @@ final class Benchmark {
       }
       if (selected.test("faults")) {
         faults();
+      }
+      if (selected.test("ratelimit")) {
+        rateLimit();
       }
       if (selected.test("chaos")) {
         chaos();
@@ -383,6 +388,47 @@ final class Benchmark {
       if (duplicates > 0 || keysByName.size() != config.faultKeys()) {
         violations.add("faults: " + keysByName.size() + " distinct keys for " + config.faultKeys() + " ApiKeys, "
             + duplicates + " duplicated");
+      }
+    }
+  }
+
+  /**
+   * Onboarding many keys at once against the workspace's request limit (a token bucket at the simulator): how much of
+   * the limit the operator uses. Efficiency is keys issued per second divided by the limit in requests per second;
+   * the list polls and the admin-key check spend tokens too, so they are in it. Nothing may be sent before a
+   * Retry-After elapsed, and no key may be duplicated.
+   */
+  private void rateLimit() throws Exception {
+    int keys = config.rateLimitKeys();
+    int perSecond = RATE_LIMIT_PER_SECOND;
+    List<String> limit = List.of("--rate-limit", Integer.toString(perSecond), "--rate-limit-burst",
+        Integer.toString(perSecond));
+    try (Cluster cluster = new Cluster(logs.resolve("ratelimit"), "2g", limit);
+        ReadyTracker ready = new ReadyTracker(cluster.client)) {
+      cluster.startOperator(Map.of("POLL_INTERVAL", config.pollInterval().toSeconds() + "s"));
+      cluster.simulatorStats(true);
+      long started = createAll(cluster, "limited", keys, 4, k -> { });
+      awaitReady(ready, keys, Duration.ofMinutes(20));
+      double seconds = (ready.last() - started) / 1e9;
+      JsonNode stats = cluster.simulatorStats(false);
+      String prefix = "rateLimit." + keys + "Keys.";
+      put(prefix + "limit", perSecond + " requests/s, burst " + perSecond);
+      put(prefix + "secondsToAllReady", round(seconds));
+      put(prefix + "keysPerSecond", round(keys / seconds));
+      put(prefix + "efficiency", round(keys / seconds / perSecond));
+      put(prefix + "idmelonRequestsByOperation", stats.path("requests").toString());
+      put(prefix + "answered429", stats.path("tooManyRequests").asLong());
+      put(prefix + "requestsBeforeRetryAfterElapsed", stats.path("earlyRequests").asLong());
+      if (stats.path("earlyRequests").asLong() != 0) {
+        violations.add(stats.path("earlyRequests").asLong() + " requests reached IDmelon before a Retry-After elapsed"
+            + " (rate limit)");
+      }
+      Map<String, Integer> keysByName = keysByName(cluster);
+      long duplicates = keysByName.values().stream().filter(n -> n > 1).count();
+      put(prefix + "duplicateKeys", duplicates);
+      if (duplicates > 0 || keysByName.size() != keys) {
+        violations.add("rate limit: " + keysByName.size() + " distinct keys for " + keys + " ApiKeys, " + duplicates
+            + " duplicated");
       }
     }
   }

@@ -172,8 +172,10 @@ class HttpIdmelonClientTest {
 
   @Test
   void retryAfterStopsEveryRequestUntilItElapses() {
+    // queueing nothing: a call during the Retry-After fails at once instead of waiting for its end
     HttpIdmelonClient gated = new HttpIdmelonClient(simulator.baseUrl(), simulator.keysPath(),
-        new AdminKeySource(adminKeyFile), Duration.ofSeconds(2), Duration.ofSeconds(5), clock);
+        new AdminKeySource(adminKeyFile), Duration.ofSeconds(2), Duration.ofSeconds(5), clock)
+        .queueingAtMost(Duration.ZERO);
     simulator.faults().rateLimit(1.0, 7);
     IdmelonException limited = assertThrows(IdmelonException.class, gated::list);
     assertTrue(limited.isTransient());
@@ -192,6 +194,44 @@ class HttpIdmelonClientTest {
     clock.advance(Duration.ofSeconds(1));
     gated.create("k", KeyType.Clients, null);
     assertEquals(sent + 1, simulator.requests().size());
+  }
+
+  @Test
+  void callsQueueForTheirTurnUnderARequestLimitAndNoneArrivesBeforeItsRetryAfter() throws Exception {
+    // real time at both ends: the limit, the Retry-After and the pace are all about real seconds
+    try (IdmelonSimulator limited = IdmelonSimulator.builder(SecretValue.of("bootstrap")).start()) {
+      limited.faults().requestLimit(5, 5);
+      HttpIdmelonClient paced = new HttpIdmelonClient(limited.baseUrl(), limited.keysPath(),
+          new AdminKeySource(adminKeyFile), Duration.ofSeconds(2), Duration.ofSeconds(5));
+      java.util.concurrent.ExecutorService callers = java.util.concurrent.Executors.newFixedThreadPool(4);
+      List<java.util.concurrent.Future<Integer>> calls = new java.util.ArrayList<>();
+      for (int i = 0; i < 4; i++) {
+        calls.add(callers.submit(() -> {
+          int refused = 0;
+          for (int done = 0; done < 6; ) {
+            try {
+              paced.create("queued", KeyType.Clients, null);
+              done++;
+            } catch (IdmelonException e) {
+              assertEquals(429, e.status(), e.getMessage()); // the limit, answered or not sent: nothing else
+              refused++;
+            }
+          }
+          return refused;
+        }));
+      }
+      int refused = 0;
+      for (java.util.concurrent.Future<Integer> call : calls) {
+        refused += call.get(60, TimeUnit.SECONDS);
+      }
+      callers.shutdown();
+      assertEquals(24, limited.keys().size(), "every call was carried out once");
+      assertEquals(0, limited.earlyRequests(), "no request arrived before a Retry-After elapsed");
+      assertTrue(paced.pacedPerSecond() > 0, "two 429s taught the client the limit");
+      // after the first two 429s the calls wait for their turn: a few more 429s at most, not one per call
+      assertTrue(limited.tooManyRequests() < 24, "429s: " + limited.tooManyRequests());
+      assertTrue(refused <= limited.tooManyRequests(), "a refused call is a 429, never an error of its own");
+    }
   }
 
   @Test

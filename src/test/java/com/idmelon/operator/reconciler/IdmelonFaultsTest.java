@@ -50,7 +50,42 @@ class IdmelonFaultsTest {
         }
       }
       assertTrue(limited >= 1, "IDmelon did rate-limit");
-      assertTrue(limited <= 2, "a 429 stops everyone, not only its ApiKey: " + limited + " requests were refused");
+      // a 429 stops everyone, not only its ApiKey: the next request (and so the next 429) waits its Retry-After
+      List<Instant> refused = requests.stream().filter(r -> r.status() == 429).map(IdmelonSimulator.Request::at).toList();
+      for (int i = 1; i < refused.size(); i++) {
+        assertFalse(refused.get(i).isBefore(refused.get(i - 1).plusSeconds(2)), "429s at " + refused);
+      }
+    }
+  }
+
+  @Test
+  void aRequestLimitPacesTheWorkspaceWithoutTouchingAnyApiKeysBackoff() throws Exception {
+    // a backoff of ten minutes: an ApiKey whose own backoff a 429 escalated could not be Ready within a minute
+    try (OperatorHarness harness = new OperatorHarness(null,
+        o -> o.withBackoff(Duration.ofMinutes(10), Duration.ofMinutes(20)))) {
+      String ns = harness.newNamespace();
+      harness.simulator().faults().requestLimit(4, 4);
+      harness.simulator().clearRequests();
+      int count = 24;
+      for (int i = 0; i < count; i++) {
+        harness.create(apiKey(ns, "paced-" + i, KeyType.Clients));
+      }
+      for (int i = 0; i < count; i++) {
+        harness.awaitReady(ns, "paced-" + i, true, Reasons.ISSUED, Duration.ofSeconds(60));
+      }
+      IdmelonSimulator simulator = harness.simulator();
+      assertTrue(simulator.tooManyRequests() >= 1, "the limit was met: the operator's 429 path ran");
+      assertEquals(0, simulator.earlyRequests(), "no request arrived before a Retry-After elapsed");
+      List<IdmelonSimulator.Request> requests = simulator.requests();
+      // what the limit allows: one create per key, and the 429s of learning it, not one per ApiKey and attempt
+      long creates = requests.stream().filter(r -> r.method().equals("POST") && r.status() == 201).count();
+      assertEquals(count, creates, "one key per ApiKey");
+      for (int i = 0; i < count; i++) {
+        String name = "Key paced-" + i;
+        assertEquals(1, simulator.keys().stream().filter(k -> k.name().equals(name)).count(), name);
+      }
+      assertTrue(simulator.tooManyRequests() < count, "paced, not bouncing: " + simulator.tooManyRequests()
+          + " requests answered 429 for " + count + " ApiKeys");
     }
   }
 

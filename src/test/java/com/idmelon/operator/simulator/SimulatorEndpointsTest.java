@@ -49,6 +49,27 @@ class SimulatorEndpointsTest {
   }
 
   @Test
+  void aRequestLimitAdmitsItsBurstThenAnswers429UntilTheNextToken() throws Exception {
+    try (IdmelonSimulator simulator = IdmelonSimulator.builder(SecretValue.of("boot")).start()) {
+      String keys = simulator.keysPath();
+      String set = send(simulator, "POST", "/_simulator/faults", "boot",
+          "{\"rateLimitPerSecond\":0.25,\"rateLimitBurst\":2}").body();
+      assertTrue(set.contains("requestLimit=0.25/s burst 2"), set);
+      assertEquals(200, send(simulator, "GET", keys, "boot", null).statusCode());
+      assertEquals(201, send(simulator, "POST", keys, "boot", "{\"name\":\"c\",\"type\":\"Clients\"}").statusCode());
+      HttpResponse<String> limited = send(simulator, "GET", keys, "boot", null);
+      assertEquals(429, limited.statusCode(), "lists spend tokens like every other call");
+      assertEquals("4", limited.headers().firstValue("Retry-After").orElseThrow(),
+          "the next token is just under 4 s away at 0.25/s: whole seconds, rounded up");
+      assertTrue(send(simulator, "GET", "/_simulator/stats", "boot", null).body().contains("\"tooManyRequests\":1"));
+
+      String cleared = send(simulator, "POST", "/_simulator/faults", "boot", "{}").body();
+      assertFalse(cleared.contains("requestLimit"), cleared);
+      assertEquals(200, send(simulator, "GET", keys, "boot", null).statusCode());
+    }
+  }
+
+  @Test
   void whoamiTellsWhetherAKeyOfAnyTypeIsLive() throws Exception {
     try (IdmelonSimulator simulator = IdmelonSimulator.builder(SecretValue.of("boot")).start()) {
       HttpResponse<String> created = send(simulator, "POST", simulator.keysPath(), "boot",
