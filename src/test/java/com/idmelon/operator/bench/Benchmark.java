@@ -111,6 +111,9 @@ final class Benchmark {
       if (selected.test("chaos")) {
         chaos();
       }
+      if (selected.test("workspaces")) {
+        new ManyWorkspaces(config, logs, this::put, violations).run();
+      }
     } catch (Exception e) {
       violations.add("the run failed: " + e);
       throw e;
@@ -124,7 +127,7 @@ final class Benchmark {
     System.out.println("[bench] " + key + " = " + value);
   }
 
-  private static ApiKey apiKey(String ns, String name, KeyType type) {
+  static ApiKey apiKey(String ns, String name, KeyType type) {
     ApiKey apiKey = new ApiKey();
     apiKey.getMetadata().setNamespace(ns);
     apiKey.getMetadata().setName(name);
@@ -146,7 +149,7 @@ final class Benchmark {
     return createAll(cluster, prefix, count, threads, created, k -> { });
   }
 
-  private static long createAll(Cluster cluster, String prefix, int count, int threads, Consumer<ApiKey> created,
+  static long createAll(Cluster cluster, String prefix, int count, int threads, Consumer<ApiKey> created,
       Consumer<ApiKey> shape) throws Exception {
     ExecutorService pool = Executors.newFixedThreadPool(threads);
     long started = System.nanoTime();
@@ -167,7 +170,7 @@ final class Benchmark {
     return started;
   }
 
-  private static void awaitReady(ReadyTracker ready, int count, Duration timeout) throws Exception {
+  static void awaitReady(ReadyTracker ready, int count, Duration timeout) throws Exception {
     Cluster.waitFor(() -> ready.count() >= count, timeout, count + " ApiKeys Ready (have " + ready.count() + ")");
   }
 
