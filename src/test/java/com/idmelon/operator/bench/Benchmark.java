@@ -114,6 +114,9 @@ final class Benchmark {
       if (selected.test("workspaces")) {
         new ManyWorkspaces(config, logs, this::put, violations).run();
       }
+      if (selected.test("curve") && !config.curveSteps().isEmpty()) {
+        new CostCurve(config, logs, this::put).run(config.curveSteps());
+      }
     } catch (Exception e) {
       violations.add("the run failed: " + e);
       throw e;
@@ -509,7 +512,7 @@ final class Benchmark {
     return result;
   }
 
-  private static long total(JsonNode stats) {
+  static long total(JsonNode stats) {
     long sum = 0;
     for (JsonNode count : stats.path("requests")) {
       sum += count.asLong();
