@@ -43,4 +43,16 @@ record BenchConfig(
         base.memoryKeys, base.unrelatedSecrets, base.unrelatedSecretBytes, base.annotatedKeys, base.latencyRatePerSecond,
         base.latencyWindow, Integer.parseInt(kills.trim()), base.faultKeys, base.pollInterval, base.out);
   }
+
+  /**
+   * The cost curve's steps (ApiKeys): 100, 1,000 and memoryKeys in the full run, none in CI for its time;
+   * {@code -Dbench.curve.steps=100,1000,2000} chooses others.
+   */
+  List<Integer> curveSteps() {
+    String steps = System.getProperty("bench.curve.steps", "");
+    if (!steps.isBlank()) {
+      return java.util.Arrays.stream(steps.split(",")).map(String::trim).map(Integer::valueOf).toList();
+    }
+    return "full".equals(name) ? List.of(100, 1000, memoryKeys) : List.of();
+  }
 }

@@ -116,6 +116,12 @@ final class Benchmark {
       if (selected.test("chaos")) {
         chaos();
       }
+      if (selected.test("workspaces")) {
+        new ManyWorkspaces(config, logs, this::put, violations).run();
+      }
+      if (selected.test("curve") && !config.curveSteps().isEmpty()) {
+        new CostCurve(config, logs, this::put).run(config.curveSteps());
+      }
     } catch (Exception e) {
       violations.add("the run failed: " + e);
       throw e;
@@ -129,7 +135,7 @@ final class Benchmark {
     System.out.println("[bench] " + key + " = " + value);
   }
 
-  private static ApiKey apiKey(String ns, String name, KeyType type) {
+  static ApiKey apiKey(String ns, String name, KeyType type) {
     ApiKey apiKey = new ApiKey();
     apiKey.getMetadata().setNamespace(ns);
     apiKey.getMetadata().setName(name);
@@ -151,7 +157,7 @@ final class Benchmark {
     return createAll(cluster, prefix, count, threads, created, k -> { });
   }
 
-  private static long createAll(Cluster cluster, String prefix, int count, int threads, Consumer<ApiKey> created,
+  static long createAll(Cluster cluster, String prefix, int count, int threads, Consumer<ApiKey> created,
       Consumer<ApiKey> shape) throws Exception {
     ExecutorService pool = Executors.newFixedThreadPool(threads);
     long started = System.nanoTime();
@@ -172,7 +178,7 @@ final class Benchmark {
     return started;
   }
 
-  private static void awaitReady(ReadyTracker ready, int count, Duration timeout) throws Exception {
+  static void awaitReady(ReadyTracker ready, int count, Duration timeout) throws Exception {
     Cluster.waitFor(() -> ready.count() >= count, timeout, count + " ApiKeys Ready (have " + ready.count() + ")");
   }
 
@@ -552,7 +558,7 @@ final class Benchmark {
     return result;
   }
 
-  private static long total(JsonNode stats) {
+  static long total(JsonNode stats) {
     long sum = 0;
     for (JsonNode count : stats.path("requests")) {
       sum += count.asLong();

@@ -46,6 +46,8 @@ final class Cluster implements AutoCloseable {
   private final Process apiServer;
   private final Process simulator;
   private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+  /** The simulators of the workspaces added with {@link #addWorkspace}, stopped with the cluster. */
+  private final List<Process> workspaceSimulators = new ArrayList<>();
   private Process operator;
   private int metricsPort;
   private int operatorStarts;
@@ -96,6 +98,64 @@ final class Cluster implements AutoCloseable {
       }
       throw e;
     }
+  }
+
+  /** One workspace's IDmelon simulator: its port, its bootstrap Admin key, and its counts read over HTTP. */
+  final class Simulator {
+    final String workspace;
+    final int port;
+    final String adminKey;
+
+    private Simulator(String workspace, int port, String adminKey) {
+      this.workspace = workspace;
+      this.port = port;
+      this.adminKey = adminKey;
+    }
+
+    /** As {@link Cluster#simulatorStats}, of this simulator. */
+    JsonNode stats(boolean reset) throws Exception {
+      HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/_simulator/stats"))
+          .header("Authorization", adminKey);
+      if (reset) {
+        request.POST(HttpRequest.BodyPublishers.noBody());
+      }
+      return JSON.readTree(http.send(request.build(), HttpResponse.BodyHandlers.ofString()).body());
+    }
+  }
+
+  /** The default ClusterWorkspace's simulator, the one every constructor starts. */
+  Simulator defaultWorkspace() {
+    return new Simulator("default", simulatorPort, adminKey);
+  }
+
+  /**
+   * Another IDmelon workspace: a simulator process of its own with its own Admin key, and the ClusterWorkspace
+   * {@code name} pointing at it, created as a platform team would (WorkspaceBootstrap).
+   */
+  Simulator addWorkspace(String name, List<String> simulatorArgs) throws Exception {
+    byte[] random = new byte[24];
+    new SecureRandom().nextBytes(random);
+    String key = "bench_" + HexFormat.of().formatHex(random);
+    Path keyFile = dir.resolve(name + "-admin-key");
+    Files.writeString(keyFile, key, StandardCharsets.UTF_8);
+    int port = freePort();
+    List<String> args = new ArrayList<>(List.of("simulator", "--port", Integer.toString(port),
+        "--admin-key-file", keyFile.toString()));
+    args.addAll(simulatorArgs);
+    Process process = java(TOOLS_JAR, List.of("-Xmx512m"), args, Map.of(), dir.resolve("simulator-" + name + ".log"));
+    Simulator simulator = new Simulator(name, port, key);
+    synchronized (workspaceSimulators) {
+      workspaceSimulators.add(process);
+    }
+    waitFor(() -> {
+      if (!process.isAlive()) {
+        throw new IllegalStateException("the simulator of " + name + " exited: see " + dir.resolve("simulator-" + name + ".log"));
+      }
+      return get(URI.create("http://127.0.0.1:" + port + "/_simulator/stats"), key).statusCode() == 200;
+    }, Duration.ofSeconds(60), "the simulator of " + name);
+    WorkspaceBootstrap.clusterWorkspace(client, name, "http://127.0.0.1:" + port, "/administrator/workspace/apikeys",
+        com.idmelon.operator.idmelon.SecretValue.of(key), spec -> { });
+    return simulator;
   }
 
   /** Starts an operator process against this cluster, waits until it is ready. */
@@ -284,7 +344,11 @@ final class Cluster implements AutoCloseable {
   @Override
   public void close() throws Exception {
     client.close();
-    for (Process process : new Process[] {operator, simulator, apiServer}) {
+    List<Process> processes = new ArrayList<>(java.util.Arrays.asList(operator, simulator, apiServer));
+    synchronized (workspaceSimulators) {
+      processes.addAll(workspaceSimulators);
+    }
+    for (Process process : processes) {
       if (process != null) {
         process.destroyForcibly();
         process.waitFor(30, TimeUnit.SECONDS);

@@ -86,4 +86,63 @@ final class Report {
     Files.createDirectories(file.getParent());
     ImageIO.write(image, "png", file.toFile());
   }
+
+  /**
+   * Cost against the number of ApiKeys: one small panel per measure ({@code names[i]} over {@code values[i]}), the
+   * ApiKeys on a logarithmic axis, each point labelled with its value.
+   */
+  static void curve(int[] keys, String[] names, double[][] values, Path file, String title) throws Exception {
+    System.setProperty("java.awt.headless", "true");
+    int panelWidth = 450;
+    int panelHeight = 260;
+    int width = 2 * panelWidth;
+    int height = 40 + panelHeight * ((names.length + 1) / 2);
+    BufferedImage image = new BufferedImage(width, height, BufferedImage.TYPE_INT_RGB);
+    Graphics2D g = image.createGraphics();
+    g.setRenderingHint(RenderingHints.KEY_ANTIALIASING, RenderingHints.VALUE_ANTIALIAS_ON);
+    g.setColor(Color.WHITE);
+    g.fillRect(0, 0, width, height);
+    g.setColor(Color.BLACK);
+    g.setFont(new Font(Font.SANS_SERIF, Font.BOLD, 16));
+    g.drawString(title, 20, 26);
+    double lowKeys = Math.log10(keys[0]);
+    double highKeys = Math.max(Math.log10(keys[keys.length - 1]), lowKeys + 1);
+    for (int m = 0; m < names.length; m++) {
+      int x0 = (m % 2) * panelWidth + 60;
+      int y0 = 40 + (m / 2) * panelHeight + 30;
+      int w = panelWidth - 90;
+      int h = panelHeight - 80;
+      double max = java.util.Arrays.stream(values[m]).max().orElse(1) * 1.2;
+      max = max <= 0 ? 1 : max;
+      g.setColor(Color.BLACK);
+      g.setFont(new Font(Font.SANS_SERIF, Font.BOLD, 13));
+      g.drawString(names[m], x0, y0 - 10);
+      g.setFont(new Font(Font.SANS_SERIF, Font.PLAIN, 11));
+      g.drawLine(x0, y0 + h, x0 + w, y0 + h);
+      g.drawLine(x0, y0, x0, y0 + h);
+      g.drawString(String.format("%.4g", max), x0 - 55, y0 + 4);
+      g.drawString("0", x0 - 15, y0 + h + 4);
+      int[] xs = new int[keys.length];
+      int[] ys = new int[keys.length];
+      for (int i = 0; i < keys.length; i++) {
+        xs[i] = x0 + (int) ((Math.log10(keys[i]) - lowKeys) / (highKeys - lowKeys) * w);
+        ys[i] = y0 + h - (int) (values[m][i] / max * h);
+        g.setColor(Color.BLACK);
+        g.drawString(String.format("%,d", keys[i]), xs[i] - 15, y0 + h + 16);
+      }
+      g.setColor(new Color(70, 130, 180));
+      g.setStroke(new BasicStroke(2));
+      g.drawPolyline(xs, ys, keys.length);
+      g.setStroke(new BasicStroke(1));
+      for (int i = 0; i < keys.length; i++) {
+        g.fillOval(xs[i] - 4, ys[i] - 4, 8, 8);
+        g.drawString(String.format("%.2f", values[m][i]), xs[i] + 6, ys[i] - 6);
+      }
+      g.setColor(Color.BLACK);
+      g.drawString("ApiKeys (log scale)", x0 + w / 2 - 50, y0 + h + 32);
+    }
+    g.dispose();
+    Files.createDirectories(file.getParent());
+    ImageIO.write(image, "png", file.toFile());
+  }
 }
