@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.idmelon.operator.support.CommittedCrds;
 import io.fabric8.kubernetes.api.model.ConfigMapBuilder;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
@@ -12,9 +13,6 @@ import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.api.model.SecretBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
-import java.io.InputStream;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
@@ -30,11 +28,8 @@ class MetadataValidationTest {
   private static KubernetesClient client;
 
   @BeforeAll
-  static void start() throws Exception {
-    kubernetes = EmbeddedKubernetes.start(0);
-    try (InputStream crd = Files.newInputStream(Path.of("crds", "apikeys.idmelon.com-v1.yml"))) {
-      kubernetes.installCrd(crd);
-    }
+  static void start() {
+    kubernetes = CommittedCrds.serverWith("apikeys.idmelon.com-v1.yml");
     client = kubernetes.newClient();
   }
 

@@ -10,11 +10,9 @@ import com.idmelon.operator.crd.v1alpha1.RotationStrategy;
 import com.idmelon.operator.crd.v1alpha1.SecretTemplate;
 import com.idmelon.operator.idmelon.KeyType;
 import com.idmelon.operator.quickstart.EmbeddedKubernetes;
+import com.idmelon.operator.support.CommittedCrds;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
-import java.io.InputStream;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
@@ -39,11 +37,8 @@ class CrdAndOperatorAgreeTest {
   private static int created;
 
   @BeforeAll
-  static void start() throws Exception {
-    kubernetes = EmbeddedKubernetes.start(0);
-    try (InputStream crd = Files.newInputStream(Path.of("crds", "apikeys.idmelon.com-v1.yml"))) {
-      kubernetes.installCrd(crd);
-    }
+  static void start() {
+    kubernetes = CommittedCrds.serverWith("apikeys.idmelon.com-v1.yml");
     client = kubernetes.newClient();
   }
 
