@@ -207,6 +207,31 @@ public final class HttpIdmelonClient implements IdmelonClient {
     send("verify", "verify admin key", request(STATISTICS_PATH).GET(), 200);
   }
 
+  @Override
+  public String attest(String claim) {
+    String admin;
+    try {
+      admin = adminKey.get().reveal();
+    } catch (IllegalStateException e) {
+      throw new IdmelonRejectedException("attest", 0, "the workspace's Admin key cannot be read: " + e.getMessage());
+    }
+    // a key of its own for this purpose, so that the code never doubles as anything the Admin key signs elsewhere
+    byte[] derived = hmac(admin.getBytes(java.nio.charset.StandardCharsets.UTF_8),
+        "idmelon-apikey-operator/attest/v1".getBytes(java.nio.charset.StandardCharsets.UTF_8));
+    return java.util.Base64.getUrlEncoder().withoutPadding()
+        .encodeToString(hmac(derived, claim.getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+  }
+
+  private static byte[] hmac(byte[] key, byte[] message) {
+    try {
+      javax.crypto.Mac mac = javax.crypto.Mac.getInstance("HmacSHA256");
+      mac.init(new javax.crypto.spec.SecretKeySpec(key, "HmacSHA256"));
+      return mac.doFinal(message);
+    } catch (java.security.GeneralSecurityException e) {
+      throw new IllegalStateException("HmacSHA256 is not available", e); // every Java runtime has it
+    }
+  }
+
   /** An id of another shape could change the URL (a {@code /}, {@code ..}, {@code ?}) or smuggle text into logs. */
   private static void requireValidId(String kind, String id) {
     if (IdmelonKeyId.isValid(id)) {

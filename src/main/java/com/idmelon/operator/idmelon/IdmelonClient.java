@@ -37,6 +37,14 @@ public interface IdmelonClient {
   void verifyAdminKey();
 
   /**
+   * A message authentication code of {@code claim} under a key derived from the workspace's Admin key (HMAC-SHA256,
+   * base64url): what the operator records where a namespace user could also write proves, when it verifies, that the
+   * operator wrote it. Sends nothing. Throws {@link IdmelonRejectedException} (status 0) when the Admin key cannot be
+   * read.
+   */
+  String attest(String claim);
+
+  /**
    * The longest one call may take before it fails: a request sent this long ago has either been answered or will be
    * treated as lost (IDmelon may still have carried it out).
    */

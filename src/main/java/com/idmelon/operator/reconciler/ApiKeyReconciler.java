@@ -12,7 +12,6 @@ import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.javaoperatorsdk.operator.api.config.informer.InformerEventSourceConfiguration;
-import io.javaoperatorsdk.operator.api.reconciler.Cleaner;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
 import io.javaoperatorsdk.operator.api.reconciler.ControllerConfiguration;
 import io.javaoperatorsdk.operator.api.reconciler.DeleteControl;
@@ -38,8 +37,9 @@ import org.slf4j.LoggerFactory;
  * ({@link NextStep}), act ({@link KeyIssuer}), retire replaced keys, and report ({@link Readiness}). Deletion is
  * {@link Deletion}'s; which keys are this ApiKey's is {@link KeyOwnership}'s rule.
  */
-@ControllerConfiguration(name = ApiKeyReconciler.NAME, generationAwareEventProcessing = false)
-public class ApiKeyReconciler implements Reconciler<ApiKey>, Cleaner<ApiKey> {
+@ControllerConfiguration(name = ApiKeyReconciler.NAME, generationAwareEventProcessing = false,
+    triggerReconcilerOnAllEvents = true)
+public class ApiKeyReconciler implements Reconciler<ApiKey> {
   public static final String NAME = "apikey";
   private static final Logger log = LoggerFactory.getLogger(ApiKeyReconciler.class);
 
@@ -126,13 +126,41 @@ public class ApiKeyReconciler implements Reconciler<ApiKey>, Cleaner<ApiKey> {
     return cachedApiKeys.get();
   }
 
+  /**
+   * Every event of an ApiKey comes here (JOSDK's {@code triggerReconcilerOnAllEvents}): the operator adds its
+   * finalizer itself, in the same write as the first key's marker ({@link IssueMarker}), and hands a deleted ApiKey
+   * that carries it to {@link #cleanup}.
+   */
   @Override
   public UpdateControl<ApiKey> reconcile(ApiKey apiKey, Context<ApiKey> context) {
+    if (context.isPrimaryResourceDeleted()) {
+      return UpdateControl.noUpdate(); // gone from the API server: its finalizer was released, nothing is left to do
+    }
+    if (apiKey.isMarkedForDeletion()) {
+      if (!apiKey.hasFinalizer(StatusStore.FINALIZER)) {
+        return UpdateControl.noUpdate(); // released already, or never held anything
+      }
+      DeleteControl deletion = cleanup(apiKey, context);
+      if (deletion.isRemoveFinalizer()) {
+        context.resourceOperations().removeFinalizer(StatusStore.FINALIZER);
+        return UpdateControl.noUpdate();
+      }
+      UpdateControl<ApiKey> wait = UpdateControl.noUpdate();
+      deletion.getScheduleDelay().ifPresent(wait::rescheduleAfter);
+      return wait;
+    }
     checkpoints.reached(Point.RECONCILE_STARTED, apiKey);
     Instant now = clock.instant();
     String ref = apiKey.ref();
     ApiKeyStatus status = apiKey.getStatus() == null ? new ApiKeyStatus() : StatusStore.copy(apiKey.getStatus());
     StatusStore store = new StatusStore(apiKey, context);
+    if (holdsAnything(apiKey)) {
+      try {
+        store.ensureFinalizer(); // someone removed it: deleting the ApiKey must still revoke its keys
+      } catch (StatusStore.ChangedMeanwhileException e) {
+        return UpdateControl.<ApiKey>noUpdate().rescheduleAfter(1);
+      }
+    }
     String previousReason = status.condition(Conditions.READY).map(c -> c.getReason()).orElse(null);
     String previousMessage = status.condition(Conditions.READY).map(c -> c.getMessage()).orElse(null);
 
@@ -142,6 +170,10 @@ public class ApiKeyReconciler implements Reconciler<ApiKey>, Cleaner<ApiKey> {
       if (outcome.ready()) {
         backoff.reset(ref);
       }
+    } catch (StatusStore.ChangedMeanwhileException e) {
+      // edited or deleted while the first key's marker was being written: nothing was called; look again at once
+      log.debug("{}: {}", ref, e.getMessage());
+      return UpdateControl.<ApiKey>noUpdate().rescheduleAfter(1);
     } catch (SecretConflictException e) {
       outcome = Outcome.notReady(Reasons.SECRET_CONFLICT, e.getMessage(), backoff.next(ref));
     } catch (IdmelonException e) {
@@ -168,7 +200,7 @@ public class ApiKeyReconciler implements Reconciler<ApiKey>, Cleaner<ApiKey> {
     store.save(status);
     checkpoints.reached(Point.STATUS_WRITTEN, apiKey);
     UpdateControl<ApiKey> control = UpdateControl.noUpdate();
-    if (store.changedMeanwhile(apiKey)) {
+    if (store.changedMeanwhile()) {
       control.rescheduleAfter(1); // an edit raced this reconcile: act on it now
     } else if (outcome.wakeUp() != null) {
       control.rescheduleAfter(outcome.wakeUp().toMillis());
@@ -205,6 +237,9 @@ public class ApiKeyReconciler implements Reconciler<ApiKey>, Cleaner<ApiKey> {
     Turn t = new Turn(apiKey, status, store, workspace.client(), secret, now,
         workspace.keyNamePrefix() + apiKey.getSpec().getName());
     String redo = null;
+    if (status.getPending() == null) {
+      IssueMarker.open(apiKey, t.idmelon()).ifPresent(status::setPending); // a first create may have been cut short
+    }
     if (status.getPending() != null) {
       redo = recovery.resolve(apiKey, status, secret, t.idmelon(), () -> context.getPrimaryCache().list().toList(),
           now).orElse(null);
@@ -344,8 +379,18 @@ public class ApiKeyReconciler implements Reconciler<ApiKey>, Cleaner<ApiKey> {
     return done == null ? null : step.readyReason(done);
   }
 
-  @Override
-  public DeleteControl cleanup(ApiKey apiKey, Context<ApiKey> context) {
+  /** Whether the ApiKey holds anything in IDmelon (a key, a replaced key, an open marker): then it needs the finalizer. */
+  private static boolean holdsAnything(ApiKey apiKey) {
+    ApiKeyStatus status = apiKey.getStatus();
+    if (status == null) {
+      return IssueMarker.present(apiKey);
+    }
+    return status.getKeyId() != null || status.getPending() != null || !status.retiringOrEmpty().isEmpty()
+        || IssueMarker.present(apiKey);
+  }
+
+  /** Revokes what the deleted ApiKey holds; the finalizer goes when this says so. */
+  DeleteControl cleanup(ApiKey apiKey, Context<ApiKey> context) {
     checkpoints.reached(Point.RECONCILE_STARTED, apiKey);
     Instant now = clock.instant();
     IdmelonClients.Target workspace = clients.target(apiKey, now);
@@ -360,6 +405,15 @@ public class ApiKeyReconciler implements Reconciler<ApiKey>, Cleaner<ApiKey> {
           return DeleteControl.defaultDelete(); // Retain, nothing retiring, nothing pending: nothing to ask IDmelon
         }
         throw new IdmelonUnavailableException("revoke", 0, workspace.notReady(), null, null);
+      }
+      if (apiKey.getStatus() == null || apiKey.getStatus().getPending() == null) {
+        // the first create's marker: its key, if IDmelon made one, is revoked too
+        IssueMarker.open(apiKey, workspace.client()).ifPresent(marker -> {
+          if (apiKey.getStatus() == null) {
+            apiKey.setStatus(new ApiKeyStatus());
+          }
+          apiKey.getStatus().setPending(marker);
+        });
       }
       deletion.revoke(apiKey, workspace.client(), secret, () -> context.getPrimaryCache().list().toList());
       backoff.reset(apiKey.ref());

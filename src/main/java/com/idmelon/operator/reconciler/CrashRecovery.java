@@ -100,7 +100,8 @@ final class CrashRecovery {
     String id = claim.get().keyId();
     if (!KeyOwnership.validId(id) || id.equals(status.getKeyId())
         || KeyOwnership.heldByOthers(apiKey, everyApiKey).contains(id)
-        || KeyOwnership.indistinguishable(apiKey, pending, everyApiKey, idmelon.requestTimeout())) {
+        || KeyOwnership.indistinguishable(apiKey, pending, everyApiKey, idmelon.requestTimeout(),
+            other -> IssueMarker.of(other, idmelon))) {
       log.warn("{}: the key id in Secret {} is not one the interrupted {} made; it is ignored", apiKey.ref(),
           apiKey.secretName(), pending.getOperation());
       return Optional.empty();
@@ -130,7 +131,8 @@ final class CrashRecovery {
     if (Pending.RESET.equals(pending.getOperation())) {
       return; // a reset makes no new key
     }
-    if (KeyOwnership.indistinguishable(apiKey, pending, everyApiKey.get(), idmelon.requestTimeout())) {
+    if (KeyOwnership.indistinguishable(apiKey, pending, everyApiKey.get(), idmelon.requestTimeout(),
+        other -> IssueMarker.of(other, idmelon))) {
       // keep the marker: clearing it would leak the key the interrupted call may have made
       throw new IdmelonUnavailableException("orphan search", 0, "an interrupted " + pending.getOperation()
           + " may have left a key, but another ApiKey of the workspace is creating a key with the same name and"
@@ -139,7 +141,8 @@ final class CrashRecovery {
     List<IdmelonKey> listed = idmelon.list();
     // the ApiKeys as they are now, after the list: a create that started meanwhile has its marker or key recorded
     List<ApiKey> now = everyApiKey.get();
-    if (KeyOwnership.indistinguishable(apiKey, pending, now, idmelon.requestTimeout())) {
+    if (KeyOwnership.indistinguishable(apiKey, pending, now, idmelon.requestTimeout(),
+        other -> IssueMarker.of(other, idmelon))) {
       throw new IdmelonUnavailableException("orphan search", 0, "another ApiKey of the workspace started creating"
           + " a key with the same name and type; the clean-up waits until that call is resolved", null, null);
     }

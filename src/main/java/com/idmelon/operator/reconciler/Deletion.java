@@ -120,6 +120,9 @@ final class Deletion {
   /** Whether deleting this ApiKey has anything to ask of IDmelon (a key to revoke, an interrupted create to undo). */
   static boolean needsIdmelon(ApiKey apiKey) {
     ApiKeyStatus status = apiKey.getStatus();
+    if (IssueMarker.present(apiKey) && (status == null || status.getKeyId() == null)) {
+      return true; // a first create may have made a key: only IDmelon can tell (and the Admin key verify the marker)
+    }
     if (status == null) {
       return false;
     }

@@ -22,7 +22,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Carries out the crash-safe issuing protocol: pending marker in the status, IDmelon call, Secret, status. Issues,
+ * Carries out the crash-safe issuing protocol: pending marker (for a first key the {@link IssueMarker} annotation,
+ * written with the finalizer; else in the status), IDmelon call, Secret, status. Issues,
  * resets and replaces keys, and moves or repairs the Secret. DESIGN.md beside this class explains the order.
  */
 final class KeyIssuer {
@@ -144,15 +145,21 @@ final class KeyIssuer {
    */
   private IssuedKey call(Turn t, String operation, String keyId, String reset, Supplier<IssuedKey> idmelonCall) {
     // the window of the call starts now, not when the reconcile began (recovery may have taken a while)
-    t.status().setPending(new Pending(operation, KeyTimes.format(clock.instant()), keyId, t.keyName(),
-        t.spec().getType(), reset));
-    t.store().save(t.status());
+    Pending pending = new Pending(operation, KeyTimes.format(clock.instant()), keyId, t.keyName(),
+        t.spec().getType(), reset);
+    if (Pending.ISSUE.equals(operation)) {
+      // with the finalizer, in one write: the status needs no marker of its own (IssueMarker)
+      t.store().markIssue(IssueMarker.encode(t.apiKey(), pending, t.idmelon()));
+    } else {
+      t.status().setPending(pending);
+      t.store().save(t.status());
+    }
     checkpoints.reached(Point.PENDING_RECORDED, t.apiKey());
     IssuedKey issued;
     try {
       issued = idmelonCall.get();
     } catch (IdmelonRejectedException e) {
-      t.status().setPending(null);
+      t.status().setPending(null); // refused: nothing was made (an Issue annotation is overwritten by the next one)
       throw e;
     }
     checkpoints.reached(Point.IDMELON_ANSWERED, t.apiKey());

@@ -55,12 +55,15 @@ final class KeyOwnership {
    * True when another ApiKey of the same workspace is itself creating a key with the same name and type, at a time
    * whose window overlaps ours: its key and ours cannot be told apart, so neither is adopted nor deleted until one
    * of the two calls is resolved. A marker whose window has passed never blocks another ApiKey.
+   *
+   * @param markerOf an ApiKey's open marker (its status's, or its verified {@link IssueMarker}), or null
    */
-  static boolean indistinguishable(ApiKey self, Pending pending, List<ApiKey> everyApiKey, Duration requestTimeout) {
+  static boolean indistinguishable(ApiKey self, Pending pending, List<ApiKey> everyApiKey, Duration requestTimeout,
+      java.util.function.Function<ApiKey, Pending> markerOf) {
     Instant ours = KeyTimes.parse(pending.getStartedAt());
     Duration overlap = requestTimeout.plus(KeyTimes.LATE_COMPLETION).plus(KeyTimes.CLOCK_SKEW.multipliedBy(2));
     for (ApiKey other : everyApiKey) {
-      Pending theirs = other.getStatus() == null ? null : other.getStatus().getPending();
+      Pending theirs = sameResource(self, other) ? null : markerOf.apply(other);
       if (theirs == null || sameResource(self, other) || Pending.RESET.equals(theirs.getOperation())
           || !Objects.equals(theirs.getName(), pending.getName()) || theirs.getType() != pending.getType()
           || !sameWorkspace(self, other)) {

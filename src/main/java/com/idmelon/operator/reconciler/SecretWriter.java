@@ -48,8 +48,8 @@ final class SecretWriter {
    */
   Secret create(ApiKey owner, Secret desired) {
     try {
-      Secret created = client.resource(desired).create();
-      cache.handleRecentResourceCreate(ResourceID.fromResource(created), created);
+      // its own event is filtered: the reconcile that writes it already knows, no second one is needed
+      Secret created = cache.eventFilteringUpdateAndCacheResource(desired, d -> client.resource(d).create());
       written.accept(created);
       return created;
     } catch (KubernetesClientException e) {
@@ -80,11 +80,10 @@ final class SecretWriter {
       }
     }
     SecretData.dropUnwanted(existing, desired, patch);
-    Secret updated = client.secrets()
-        .inNamespace(existing.getMetadata().getNamespace())
-        .withName(existing.getMetadata().getName())
-        .patch(PatchContext.of(PatchType.JSON_MERGE), patch.toString());
-    cache.handleRecentResourceUpdate(ResourceID.fromResource(updated), updated, existing);
+    Secret updated = cache.eventFilteringUpdateAndCacheResource(existing, e -> client.secrets()
+        .inNamespace(e.getMetadata().getNamespace())
+        .withName(e.getMetadata().getName())
+        .patch(PatchContext.of(PatchType.JSON_MERGE), patch.toString()));
     written.accept(updated);
     return updated;
   }

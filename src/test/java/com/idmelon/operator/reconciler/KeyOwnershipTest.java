@@ -82,7 +82,8 @@ class KeyOwnershipTest {
     ApiKey self = apiKey("self", null, ISSUE);
     Pending sameReplace = new Pending(Pending.REPLACE, "2026-11-27T12:00:01Z", "k_x", "prod/Reporting", KeyType.Admin,
         null);
-    assertTrue(KeyOwnership.indistinguishable(self, ISSUE, List.of(self, apiKey("other", "k_x", sameReplace)), TIMEOUT));
+    assertTrue(KeyOwnership.indistinguishable(self, ISSUE, List.of(self, apiKey("other", "k_x", sameReplace)),
+        TIMEOUT, KeyOwnershipTest::statusMarker));
   }
 
   @Test
@@ -90,12 +91,14 @@ class KeyOwnershipTest {
     ApiKey self = apiKey("self", null, ISSUE);
     self.getStatus().setWorkspace(new com.idmelon.operator.crd.v1alpha1.WorkspaceRef("ClusterWorkspace", "eu"));
     Pending longAgo = new Pending(Pending.ISSUE, "2026-11-27T11:00:00Z", null, "prod/Reporting", KeyType.Admin, null);
-    assertFalse(KeyOwnership.indistinguishable(self, ISSUE, List.of(self, apiKey("old", null, longAgo)), TIMEOUT),
+    assertFalse(KeyOwnership.indistinguishable(self, ISSUE, List.of(self, apiKey("old", null, longAgo)),
+        TIMEOUT, KeyOwnershipTest::statusMarker),
         "a marker left an hour earlier (a tenant's stuck ApiKey) does not block ours");
     Pending now = new Pending(Pending.ISSUE, "2026-11-27T12:00:01Z", null, "prod/Reporting", KeyType.Admin, null);
     ApiKey elsewhere = apiKey("elsewhere", null, now);
     elsewhere.getStatus().setWorkspace(new com.idmelon.operator.crd.v1alpha1.WorkspaceRef("ClusterWorkspace", "us"));
-    assertFalse(KeyOwnership.indistinguishable(self, ISSUE, List.of(self, elsewhere), TIMEOUT),
+    assertFalse(KeyOwnership.indistinguishable(self, ISSUE, List.of(self, elsewhere),
+        TIMEOUT, KeyOwnershipTest::statusMarker),
         "a create in another workspace cannot make our key");
   }
 
@@ -107,7 +110,8 @@ class KeyOwnershipTest {
     Pending otherType = new Pending(Pending.ISSUE, "2026-11-27T12:00:01Z", null, "prod/Reporting", KeyType.Clients,
         null);
     assertFalse(KeyOwnership.indistinguishable(self, ISSUE, List.of(self, apiKey("a", "k_x", reset),
-        apiKey("b", null, otherName), apiKey("c", null, otherType)), TIMEOUT));
+        apiKey("b", null, otherName), apiKey("c", null, otherType)),
+        TIMEOUT, KeyOwnershipTest::statusMarker));
   }
 
   @Test
@@ -119,5 +123,9 @@ class KeyOwnershipTest {
     IdmelonKey old = key("k_old", "prod/Reporting", KeyType.Admin, STARTED.minus(Duration.ofDays(1)));
     assertEquals(List.of(orphan), KeyOwnership.orphans(List.of(orphan, held, kept, foreign, old), ISSUE, TIMEOUT,
         Set.of("k_held"), Set.of("k_kept")));
+  }
+
+  private static Pending statusMarker(ApiKey apiKey) {
+    return apiKey.getStatus() == null ? null : apiKey.getStatus().getPending();
   }
 }

@@ -203,6 +203,39 @@ class TrustBoundaryTest {
         "the attacker's own key " + t.attackerKeyId() + " is retained (deletionPolicy Retain)");
   }
 
+  /**
+   * The marker of a first create is an annotation, which a tenant can write. One copied whole from another ApiKey (a
+   * genuine one: the operator wrote it, its MAC is right) and describing a key nobody holds, by name, type and the
+   * instant it was made, is still not this ApiKey's: the operator neither deletes that key as an orphan nor adopts it.
+   */
+  @Test
+  void aCreateMarkerCopiedFromAnotherApiKeyNeitherDeletesNorAdoptsTheKeyItDescribes() {
+    ApiKey original = apiKey(harness.newNamespace(), "unheld", KeyType.Clients);
+    original.getSpec().setDeletionPolicy(DeletionPolicy.Retain);
+    harness.create(original);
+    ApiKey issued = awaitIssued(original);
+    String unheldKeyId = issued.getStatus().getKeyId();
+    String genuineMarker = issued.getMetadata().getAnnotations().get(IssueMarker.ANNOTATION);
+    delete(issued.getMetadata().getNamespace(), "unheld"); // Retain: the key stays in IDmelon, held by nobody
+    await().atMost(20, TimeUnit.SECONDS).until(() -> harness.get(issued.getMetadata().getNamespace(), "unheld") == null);
+    assertTrue(idmelon().key(unheldKeyId).isPresent());
+
+    // same spec.name and type, so the marker describes exactly the unheld key; a tenant cannot make the operator
+    // write a marker for another resource, so only a copy can carry a right MAC
+    ApiKey copycat = apiKey(harness.newNamespace(), "unheld", KeyType.Clients);
+    copycat.getMetadata().setAnnotations(new java.util.HashMap<>(java.util.Map.of(IssueMarker.ANNOTATION, genuineMarker)));
+    idmelon().clearRequests();
+    harness.create(copycat);
+
+    ApiKey ready = awaitIssued(copycat);
+    assertNotEquals(unheldKeyId, ready.getStatus().getKeyId(), "the described key is not adopted");
+    assertTrue(idmelon().key(unheldKeyId).isPresent(), "the described key is not deleted as an orphan");
+    assertEquals(List.of(), idmelon().requests().stream()
+        .filter(r -> r.path().contains("/" + unheldKeyId)).toList(), "no call names the described key");
+    assertNotEquals(genuineMarker, ready.getMetadata().getAnnotations().get(IssueMarker.ANNOTATION),
+        "the operator wrote its own marker over the copy");
+  }
+
   private static String encode(String value) {
     return Base64.getEncoder().encodeToString(value.getBytes(StandardCharsets.UTF_8));
   }
