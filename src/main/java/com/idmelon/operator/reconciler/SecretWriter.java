@@ -80,10 +80,9 @@ final class SecretWriter {
       }
     }
     SecretData.dropUnwanted(existing, desired, patch);
-    Secret updated = cache.eventFilteringUpdateAndCacheResource(existing, e -> client.secrets()
-        .inNamespace(e.getMetadata().getNamespace())
-        .withName(e.getMetadata().getName())
-        .patch(PatchContext.of(PatchType.JSON_MERGE), patch.toString()));
+    // on the object itself: by name, fabric8 would read it from the server first
+    Secret updated = cache.eventFilteringUpdateAndCacheResource(existing,
+        e -> client.resource(e).patch(PatchContext.of(PatchType.JSON_MERGE), patch.toString()));
     written.accept(updated);
     return updated;
   }

@@ -82,8 +82,8 @@ final class StatusStore {
       ApiKey from = base;
       try {
         ApiKey written = context.resourceOperations().resourcePatch(from,
-            r -> context.getClient().resources(ApiKey.class).inNamespace(r.getMetadata().getNamespace())
-                .withName(r.getMetadata().getName()).patch(PatchContext.of(PatchType.JSON_MERGE), patch.toString()),
+            // on the object itself: by name, fabric8 would read it from the server first
+            r -> context.getClient().resource(r).patch(PatchContext.of(PatchType.JSON_MERGE), patch.toString()),
             context.eventSourceRetriever().getControllerEventSource());
         latest = written;
         own = written;
