@@ -68,6 +68,7 @@ class CanaryTest {
       List<String> places = new ArrayList<>();
       places.add(harness.client.getKubernetesSerialization().asJson(harness.get(ns, "admin")));
       places.add(harness.client.getKubernetesSerialization().asJson(harness.get(ns, "clients")));
+      com.idmelon.operator.reconciler.EventRecorder.flush();
       places.add(harness.client.getKubernetesSerialization().asJson(harness.client.v1().events().inNamespace(ns).list()));
       Path log = Path.of("target", "test-operator.log");
       assertTrue(Files.exists(log), "the test log file is written (see src/test/resources/simplelogger.properties)");
@@ -141,6 +142,7 @@ class CanaryTest {
 
       List<String> places = new ArrayList<>();
       places.add(harness.client.getKubernetesSerialization().asJson(harness.get(ns, "templated")));
+      com.idmelon.operator.reconciler.EventRecorder.flush();
       places.add(harness.client.getKubernetesSerialization().asJson(harness.client.v1().events().inNamespace(ns).list()));
       String logs = Files.readString(Path.of("target", "test-operator.log"), StandardCharsets.UTF_8);
       assertTrue(logs.contains(ns + "/templated"), "the log has the operator's lines about this ApiKey");

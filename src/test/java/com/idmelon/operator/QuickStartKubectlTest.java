@@ -53,6 +53,8 @@ class QuickStartKubectlTest {
             background.add(kubectl.start(args.toArray(String[]::new)));
             continue;
           }
+          // the operator sends events in the background; a user reading them a moment later sees them too
+          com.idmelon.operator.reconciler.EventRecorder.flush();
           Kubectl.Result result = kubectl.run(Duration.ofSeconds(60), null, args.toArray(String[]::new));
           assertEquals(0, result.exitCode(), command + "\n" + result);
           assertEquals("", result.err(), command + " prints no error or warning\n" + result);

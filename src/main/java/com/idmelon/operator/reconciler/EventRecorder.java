@@ -12,10 +12,23 @@ import java.util.concurrent.ThreadLocalRandom;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/** Writes core/v1 Events on an ApiKey (shown by {@code kubectl describe}); messages never hold key values. */
+/**
+ * Writes core/v1 Events on an ApiKey (shown by {@code kubectl describe}); messages never hold key values. Events are
+ * sent in the background, in the order recorded, as client-go's recorder does: a reconcile never waits for one, and
+ * when the API server cannot keep up the queue is bounded and further events are dropped (counted in the log), never
+ * the reconcile's own work.
+ */
 public final class EventRecorder {
   private static final Logger log = LoggerFactory.getLogger(EventRecorder.class);
   private static final String COMPONENT = "idmelon-apikey-operator";
+  /** client-go's default (maxQueuedEvents). */
+  static final int QUEUE = 1000;
+  private static final java.util.concurrent.ThreadPoolExecutor SENDER = new java.util.concurrent.ThreadPoolExecutor(
+      1, 1, 0, java.util.concurrent.TimeUnit.SECONDS, new java.util.concurrent.ArrayBlockingQueue<>(QUEUE), r -> {
+        Thread thread = new Thread(r, "event-recorder");
+        thread.setDaemon(true);
+        return thread;
+      }, (r, executor) -> log.warn("event queue full ({} events waiting): an event was dropped", QUEUE));
 
   private final KubernetesClient client;
   private final Clock clock;
@@ -37,30 +50,59 @@ public final class EventRecorder {
     String now = Instant.now(clock).truncatedTo(ChronoUnit.SECONDS).toString();
     String name = apiKey.getMetadata().getName() + "." + Long.toHexString(System.currentTimeMillis())
         + Integer.toHexString(ThreadLocalRandom.current().nextInt(0x1000));
+    // built now, from the ApiKey as this reconcile saw it; sent later
+    io.fabric8.kubernetes.api.model.Event event = build(apiKey, type, reason, message, now, name);
+    String ref = apiKey.ref();
+    SENDER.execute(() -> send(ref, event));
+  }
+
+  /**
+   * Waits (at most 10 s) until every event recorded before this call was sent or given up: for tests and the quick
+   * start, which read events right after what caused them.
+   */
+  public static void flush() {
+    java.util.concurrent.FutureTask<Void> marker = new java.util.concurrent.FutureTask<>(() -> null);
+    SENDER.execute(marker);
     try {
-      client.v1().events().inNamespace(apiKey.getMetadata().getNamespace()).resource(new EventBuilder()
-              .withNewMetadata().withName(name).withNamespace(apiKey.getMetadata().getNamespace()).endMetadata()
-              .withInvolvedObject(new ObjectReferenceBuilder()
-                  .withApiVersion(apiKey.getApiVersion())
-                  .withKind(apiKey.getKind())
-                  .withName(apiKey.getMetadata().getName())
-                  .withNamespace(apiKey.getMetadata().getNamespace())
-                  .withUid(apiKey.getMetadata().getUid())
-                  .withResourceVersion(apiKey.getMetadata().getResourceVersion())
-                  .build())
-              .withType(type)
-              .withReason(reason)
-              .withMessage(com.idmelon.operator.crd.v1alpha1.Conditions.boundedMessage(message))
-              .withFirstTimestamp(now)
-              .withLastTimestamp(now)
-              .withCount(1)
-              .withNewSource().withComponent(COMPONENT).endSource()
-              .withReportingComponent(COMPONENT)
-              .build())
-          .create();
-    } catch (KubernetesClientException e) {
-      // an event is a courtesy: failing to write one must not fail the reconcile
-      log.warn("{}: could not record event {}: {}", apiKey.ref(), reason, e.getMessage());
+      marker.get(10, java.util.concurrent.TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+      log.debug("events not flushed: {}", e.toString());
     }
+  }
+
+  private void send(String ref, io.fabric8.kubernetes.api.model.Event event) {
+    try {
+      client.v1().events().inNamespace(event.getMetadata().getNamespace()).resource(event).create();
+    } catch (KubernetesClientException e) {
+      // an event is a courtesy: failing to write one must not fail anything
+      log.warn("{}: could not record event {}: {}", ref, event.getReason(), e.getMessage());
+    } catch (RuntimeException e) {
+      log.warn("{}: could not record event {}: {}", ref, event.getReason(), e.getClass().getSimpleName());
+    }
+  }
+
+  private static io.fabric8.kubernetes.api.model.Event build(ApiKey apiKey, String type, String reason,
+      String message, String now, String name) {
+    return new EventBuilder()
+        .withNewMetadata().withName(name).withNamespace(apiKey.getMetadata().getNamespace()).endMetadata()
+        .withInvolvedObject(new ObjectReferenceBuilder()
+            .withApiVersion(apiKey.getApiVersion())
+            .withKind(apiKey.getKind())
+            .withName(apiKey.getMetadata().getName())
+            .withNamespace(apiKey.getMetadata().getNamespace())
+            .withUid(apiKey.getMetadata().getUid())
+            .withResourceVersion(apiKey.getMetadata().getResourceVersion())
+            .build())
+        .withType(type)
+        .withReason(reason)
+        .withMessage(com.idmelon.operator.crd.v1alpha1.Conditions.boundedMessage(message))
+        .withFirstTimestamp(now)
+        .withLastTimestamp(now)
+        .withCount(1)
+        .withNewSource().withComponent(COMPONENT).endSource()
+        .withReportingComponent(COMPONENT)
+        .build();
   }
 }

@@ -281,6 +281,7 @@ public final class OperatorHarness implements AutoCloseable, AfterAllCallback {
 
   /** The events recorded on one ApiKey. */
   public List<Event> events(String namespace, String name) {
+    com.idmelon.operator.reconciler.EventRecorder.flush(); // events are sent in the background
     return client.v1().events().inNamespace(namespace).list().getItems().stream()
         .filter(e -> name.equals(e.getInvolvedObject().getName()))
         .toList();
