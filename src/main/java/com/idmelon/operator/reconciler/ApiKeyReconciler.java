@@ -213,8 +213,7 @@ public class ApiKeyReconciler implements Reconciler<ApiKey> {
       Instant now) {
     IdmelonClients.Target workspace = clients.target(apiKey, now);
     status.setWorkspace(workspace.ref());
-    Observer.Look look = observer.ownSecret(apiKey);
-    Optional<Secret> secret = look.secret();
+    Optional<Secret> secret = observer.ownSecret(apiKey);
     Optional<String> invalid = SpecValidator.validate(apiKey, Observer.issuedType(secret), status.getKeyId() == null,
         now).or(() -> SpecValidator.keyNameProblem(apiKey.getSpec(), workspace.keyNamePrefix()));
     if (invalid.isPresent()) {
@@ -236,7 +235,7 @@ public class ApiKeyReconciler implements Reconciler<ApiKey> {
           + " rotated or renewed"), backoff.max()); // a loosened policy wakes it; this is a safety net
     }
     Turn t = new Turn(apiKey, status, store, workspace.client(), secret, now,
-        workspace.keyNamePrefix() + apiKey.getSpec().getName(), look.check());
+        workspace.keyNamePrefix() + apiKey.getSpec().getName());
     String redo = null;
     if (status.getPending() == null) {
       IssueMarker.open(apiKey, t.idmelon()).ifPresent(status::setPending); // a first create may have been cut short

@@ -150,7 +150,6 @@ final class KeyIssuer {
     if (Pending.ISSUE.equals(operation)) {
       // with the finalizer, in one write: the status needs no marker of its own (IssueMarker)
       t.store().markIssue(IssueMarker.encode(t.apiKey(), pending, t.idmelon()));
-      t.secretCheck().awaitAbsent(t.apiKey()); // read meanwhile: never a key for someone else's Secret
     } else {
       t.status().setPending(pending);
       t.store().save(t.status());

@@ -23,28 +23,20 @@ final class Observer {
     this.inventory = inventory;
   }
 
-  /** What {@link #ownSecret} found, and a direct read still under way if it did not wait for it. */
-  record Look(Optional<Secret> secret, SecretCheck check) {}
-
   /**
    * The Secret at spec.secretName if this ApiKey owns it. Not in the label-scoped cache means missing, unlabelled
-   * (someone removed our label: still ours) or someone else's: a direct read tells, before anything is issued. For an
-   * ApiKey seen for the first time (no status, no marker: nothing can have been written for it) the Secret is taken
-   * to be absent and that read runs in the background until the first create awaits it ({@link SecretCheck}).
+   * (someone removed our label: still ours) or someone else's: a direct read tells, before anything is issued.
    */
-  Look ownSecret(ApiKey apiKey) {
+  Optional<Secret> ownSecret(ApiKey apiKey) {
     String namespace = apiKey.getMetadata().getNamespace();
     Optional<Secret> secret = secrets.find(namespace, apiKey.secretName());
-    if (secret.isEmpty() && apiKey.getStatus() == null && !IssueMarker.present(apiKey)) {
-      return new Look(Optional.empty(), SecretCheck.start(() -> secrets.read(namespace, apiKey.secretName())));
-    }
     if (secret.isEmpty()) {
       secret = secrets.read(namespace, apiKey.secretName());
     }
     if (secret.isPresent() && !ManagedSecret.isOwnedBy(secret.get(), apiKey)) {
       throw SecretConflictException.of(apiKey, apiKey.secretName());
     }
-    return new Look(secret, SecretCheck.DONE);
+    return secret;
   }
 
   /** The type the Secret says was issued: only to report a changed spec.type, never to pick a key. */

@@ -13,16 +13,9 @@ import java.util.Optional;
  * at spec.secretName (owned by it, or absent) and the instant the reconcile started.
  *
  * @param keyName the key's full name in IDmelon: the workspace's keyNamePrefix and spec.name
- * @param secretCheck a read of that Secret still under way (an ApiKey seen for the first time), awaited before a
- *     first key is created
  */
 record Turn(ApiKey apiKey, ApiKeyStatus status, StatusStore store, IdmelonClient idmelon, Optional<Secret> secret,
-    Instant now, String keyName, SecretCheck secretCheck) {
-  Turn(ApiKey apiKey, ApiKeyStatus status, StatusStore store, IdmelonClient idmelon, Optional<Secret> secret,
-      Instant now, String keyName) {
-    this(apiKey, status, store, idmelon, secret, now, keyName, SecretCheck.DONE);
-  }
-
+    Instant now, String keyName) {
   ApiKeySpec spec() {
     return apiKey.getSpec();
   }
