@@ -3,6 +3,7 @@ package com.idmelon.operator;
 import com.idmelon.operator.crd.v1alpha1.ApiKey;
 import com.idmelon.operator.reconciler.ApiKeyReconciler;
 import com.idmelon.operator.reconciler.CacheTrim;
+import com.idmelon.operator.reconciler.EventRecorder;
 import com.idmelon.operator.reconciler.Backoff;
 import com.idmelon.operator.reconciler.Checkpoints;
 import com.idmelon.operator.reconciler.RotationListener;
@@ -248,6 +249,7 @@ public final class ApiKeyOperator implements AutoCloseable {
   @Override
   public void close() {
     operator.stop();
+    EventRecorder.flush(Duration.ofSeconds(5)); // what the last reconciles recorded, before the client goes
     workspaces.close();
   }
 }

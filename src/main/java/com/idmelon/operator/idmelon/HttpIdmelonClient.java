@@ -209,17 +209,63 @@ public final class HttpIdmelonClient implements IdmelonClient {
 
   @Override
   public String attest(String claim) {
-    String admin;
+    return code(attestationKey(currentAdminKey()), claim);
+  }
+
+  @Override
+  public boolean verify(String claim, String mac) {
+    byte[] given = mac.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+    byte[] current = attestationKey(currentAdminKey());
+    if (java.security.MessageDigest.isEqual(code(current, claim).getBytes(java.nio.charset.StandardCharsets.UTF_8),
+        given)) {
+      return true;
+    }
+    for (byte[] earlier : earlierAttestationKeys) {
+      if (java.security.MessageDigest.isEqual(code(earlier, claim).getBytes(java.nio.charset.StandardCharsets.UTF_8),
+          given)) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  private String currentAdminKey() {
     try {
-      admin = adminKey.get().reveal();
+      return adminKey.get().reveal();
     } catch (IllegalStateException e) {
       throw new IdmelonRejectedException("attest", 0, "the workspace's Admin key cannot be read: " + e.getMessage());
     }
-    // a key of its own for this purpose, so that the code never doubles as anything the Admin key signs elsewhere
-    byte[] derived = hmac(admin.getBytes(java.nio.charset.StandardCharsets.UTF_8),
-        "idmelon-apikey-operator/attest/v1".getBytes(java.nio.charset.StandardCharsets.UTF_8));
+  }
+
+  /**
+   * The key codes are made with, derived from the Admin key (so the code never doubles as anything the Admin key
+   * signs elsewhere). When the Admin key changes, the one before is remembered (the last {@value #EARLIER_KEYS}, in
+   * memory only).
+   */
+  private synchronized byte[] attestationKey(String admin) {
+    if (!admin.equals(lastAdmin)) {
+      if (lastAttestationKey != null) {
+        earlierAttestationKeys.addFirst(lastAttestationKey);
+        while (earlierAttestationKeys.size() > EARLIER_KEYS) {
+          earlierAttestationKeys.removeLast();
+        }
+      }
+      lastAdmin = admin;
+      lastAttestationKey = hmac(admin.getBytes(java.nio.charset.StandardCharsets.UTF_8),
+          "idmelon-apikey-operator/attest/v1".getBytes(java.nio.charset.StandardCharsets.UTF_8));
+    }
+    return lastAttestationKey;
+  }
+
+  private static final int EARLIER_KEYS = 4;
+  private String lastAdmin;
+  private byte[] lastAttestationKey;
+  private final java.util.concurrent.ConcurrentLinkedDeque<byte[]> earlierAttestationKeys =
+      new java.util.concurrent.ConcurrentLinkedDeque<>();
+
+  private static String code(byte[] key, String claim) {
     return java.util.Base64.getUrlEncoder().withoutPadding()
-        .encodeToString(hmac(derived, claim.getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+        .encodeToString(hmac(key, claim.getBytes(java.nio.charset.StandardCharsets.UTF_8)));
   }
 
   private static byte[] hmac(byte[] key, byte[] message) {
@@ -258,7 +304,9 @@ public final class HttpIdmelonClient implements IdmelonClient {
     long sentAt = pace.now();
     HttpRequest request;
     try {
-      request = builder.header("Authorization", adminKey.get().reveal()).build();
+      String admin = adminKey.get().reveal();
+      attestationKey(admin); // a replaced Admin key is remembered for the markers made under it
+      request = builder.header("Authorization", admin).build();
     } catch (IllegalStateException e) {
       throw new IdmelonRejectedException(operation, 0, "IDmelon " + operation + " not sent: " + e.getMessage());
     }

@@ -45,6 +45,16 @@ public interface IdmelonClient {
   String attest(String claim);
 
   /**
+   * Whether {@code mac} is {@link #attest}'s code for {@code claim} under the workspace's current Admin key or one it
+   * had earlier while this process ran (a replaced Admin key must not orphan what was recorded under it). Throws as
+   * {@link #attest} does.
+   */
+  default boolean verify(String claim, String mac) {
+    return java.security.MessageDigest.isEqual(attest(claim).getBytes(java.nio.charset.StandardCharsets.UTF_8),
+        mac.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+  }
+
+  /**
    * The longest one call may take before it fails: a request sent this long ago has either been answered or will be
    * treated as lost (IDmelon may still have carried it out).
    */

@@ -134,7 +134,8 @@ public class ApiKeyReconciler implements Reconciler<ApiKey> {
   @Override
   public UpdateControl<ApiKey> reconcile(ApiKey apiKey, Context<ApiKey> context) {
     if (context.isPrimaryResourceDeleted()) {
-      return UpdateControl.noUpdate(); // gone from the API server: its finalizer was released, nothing is left to do
+      backoff.forget(apiKey.ref()); // gone from the API server: nothing is left to do, nor to remember
+      return UpdateControl.noUpdate();
     }
     if (apiKey.isMarkedForDeletion()) {
       if (!apiKey.hasFinalizer(StatusStore.FINALIZER)) {

@@ -36,4 +36,9 @@ public final class Backoff {
   public void reset(String key) {
     attempts.remove(key);
   }
+
+  /** Forgets {@code key} and every {@code key/...} (a resource that is gone: its own backoffs must not stay). */
+  public void forget(String key) {
+    attempts.keySet().removeIf(k -> k.equals(key) || k.startsWith(key + "/"));
+  }
 }

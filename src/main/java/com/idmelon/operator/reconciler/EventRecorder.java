@@ -28,7 +28,9 @@ public final class EventRecorder {
         Thread thread = new Thread(r, "event-recorder");
         thread.setDaemon(true);
         return thread;
-      }, (r, executor) -> log.warn("event queue full ({} events waiting): an event was dropped", QUEUE));
+      }, (r, executor) -> dropped());
+  private static final java.util.concurrent.atomic.AtomicLong DROPPED = new java.util.concurrent.atomic.AtomicLong();
+  private static final java.util.concurrent.atomic.AtomicLong LAST_DROP_LOG = new java.util.concurrent.atomic.AtomicLong();
 
   private final KubernetesClient client;
   private final Clock clock;
@@ -56,15 +58,30 @@ public final class EventRecorder {
     SENDER.execute(() -> send(ref, event));
   }
 
+  /** A full queue drops the event; the log says so at most every 10 s, with the count, so drops cannot flood it. */
+  private static void dropped() {
+    long total = DROPPED.incrementAndGet();
+    long now = System.nanoTime();
+    long last = LAST_DROP_LOG.get();
+    if ((last == 0 || now - last > 10_000_000_000L) && LAST_DROP_LOG.compareAndSet(last, now)) {
+      log.warn("event queue full ({} events waiting): {} events dropped so far", QUEUE, total);
+    }
+  }
+
   /**
    * Waits (at most 10 s) until every event recorded before this call was sent or given up: for tests and the quick
    * start, which read events right after what caused them.
    */
   public static void flush() {
+    flush(java.time.Duration.ofSeconds(10));
+  }
+
+  /** As {@link #flush()}, waiting at most {@code atMost}: at shutdown, before the client is closed. */
+  public static void flush(java.time.Duration atMost) {
     java.util.concurrent.FutureTask<Void> marker = new java.util.concurrent.FutureTask<>(() -> null);
     SENDER.execute(marker);
     try {
-      marker.get(10, java.util.concurrent.TimeUnit.SECONDS);
+      marker.get(atMost.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {

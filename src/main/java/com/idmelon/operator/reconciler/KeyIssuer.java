@@ -159,7 +159,12 @@ final class KeyIssuer {
     try {
       issued = idmelonCall.get();
     } catch (IdmelonRejectedException e) {
-      t.status().setPending(null); // refused: nothing was made (an Issue annotation is overwritten by the next one)
+      // refused: nothing was made, so the marker is closed
+      if (Pending.ISSUE.equals(operation)) {
+        t.store().closeIssue();
+      } else {
+        t.status().setPending(null);
+      }
       throw e;
     }
     checkpoints.reached(Point.IDMELON_ANSWERED, t.apiKey());

@@ -63,6 +63,20 @@ final class StatusStore {
     patchMetadata(marker);
   }
 
+  /**
+   * Removes the Issue marker annotation: the call it announced was refused, so it made nothing, and a marker left
+   * open would have the next attempt sweep IDmelon for keys of that name. A write on that failure path only.
+   */
+  void closeIssue() {
+    ObjectNode patch = Serialization.jsonMapper().createObjectNode();
+    patch.putObject("metadata").putObject("annotations").putNull(IssueMarker.ANNOTATION);
+    ApiKey written = context.resourceOperations().resourcePatch(latest,
+        r -> context.getClient().resource(r).patch(PatchContext.of(PatchType.JSON_MERGE), patch.toString()),
+        context.eventSourceRetriever().getControllerEventSource());
+    latest = written;
+    own = written;
+  }
+
   private void patchMetadata(String marker) {
     ApiKey base = latest;
     for (int attempt = 1; ; attempt++) {
@@ -89,6 +103,9 @@ final class StatusStore {
         own = written;
         return;
       } catch (KubernetesClientException e) {
+        if (e.getCode() == 404) {
+          throw new ChangedMeanwhileException(); // deleted meanwhile: its delete event comes next
+        }
         if (e.getCode() != 409 || attempt >= CONFLICT_ATTEMPTS) {
           throw e;
         }

@@ -19,6 +19,7 @@ public final class Faults {
   private volatile int retryAfterSeconds = 1;
   private volatile double dropRate;
   private volatile boolean outage;
+  private volatile boolean refuseCreates;
   private volatile double loseAnswerRate;
   private volatile double listOmitRate;
   private volatile TokenBucket requestLimit;
@@ -88,6 +89,19 @@ public final class Faults {
     return this;
   }
 
+  /**
+   * Creates answered 403 without creating anything, as a workspace does whose plan allows no more keys (a refusal:
+   * IDmelon made nothing).
+   */
+  public Faults refuseCreates(boolean refuse) {
+    this.refuseCreates = refuse;
+    return this;
+  }
+
+  boolean refusesCreates() {
+    return refuseCreates;
+  }
+
   public Faults outage(boolean outage) {
     this.outage = outage;
     return this;
@@ -95,7 +109,7 @@ public final class Faults {
 
   public Faults clear() {
     return latency(Duration.ZERO, Duration.ZERO).errorRate(0).rateLimit(0, 1).requestLimit(0, 0).dropRate(0).outage(false)
-        .loseAnswerRate(0).listOmitRate(0);
+        .loseAnswerRate(0).listOmitRate(0).refuseCreates(false);
   }
 
   public int retryAfterSeconds() {

@@ -401,6 +401,9 @@ public final class IdmelonSimulator implements AutoCloseable {
   }
 
   private int create(HttpExchange exchange) throws IOException {
+    if (faults.refusesCreates()) {
+      return respond(exchange, 403, error("the workspace's plan allows no more API keys"));
+    }
     JsonNode body;
     try (InputStream in = exchange.getRequestBody()) {
       body = JSON.readTree(in);

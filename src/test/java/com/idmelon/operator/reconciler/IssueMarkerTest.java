@@ -82,6 +82,33 @@ class IssueMarkerTest {
   }
 
   @Test
+  void aMarkerMadeUnderTheAdminKeyBeforeAReplacementStillVerifiesInTheSameProcess() {
+    java.util.concurrent.atomic.AtomicReference<String> admin = new java.util.concurrent.atomic.AtomicReference<>("a1");
+    IdmelonClient idmelon = new HttpIdmelonClient(URI.create("http://127.0.0.1:9"), "/administrator/workspace/apikeys",
+        () -> SecretValue.of(admin.get()), Duration.ofSeconds(1), Duration.ofSeconds(1));
+    String written = IssueMarker.encode(apiKey("uid-1", null), MARKER, idmelon);
+
+    admin.set("a2"); // the workspace's Admin key renewed while a lost answer waits for its recovery
+    assertTrue(IssueMarker.open(apiKey("uid-1", written), idmelon).isPresent(), "the earlier key is remembered");
+    String rewritten = IssueMarker.encode(apiKey("uid-1", null), MARKER, idmelon);
+    assertTrue(IssueMarker.open(apiKey("uid-1", rewritten), idmelon).isPresent(), "new markers use the new key");
+    assertEquals(Optional.empty(), IssueMarker.open(apiKey("uid-1", written), workspace("a2")),
+        "a process that never saw the earlier key cannot verify it (the documented limit)");
+  }
+
+  @Test
+  void anUnreadableAdminKeyIsAFailureToWaitOutNotAnAbsentMarker() {
+    IdmelonClient idmelon = workspace("admin-key-1");
+    String written = IssueMarker.encode(apiKey("uid-1", null), MARKER, idmelon);
+    IdmelonClient unreadable = new HttpIdmelonClient(URI.create("http://127.0.0.1:9"),
+        "/administrator/workspace/apikeys", () -> {
+          throw new IllegalStateException("Secret idmelon-system/admin not found");
+        }, Duration.ofSeconds(1), Duration.ofSeconds(1));
+    org.junit.jupiter.api.Assertions.assertThrows(com.idmelon.operator.idmelon.IdmelonException.class,
+        () -> IssueMarker.open(apiKey("uid-1", written), unreadable));
+  }
+
+  @Test
   void onceTheStatusHoldsAKeyOrAMarkerTheAnnotationIsHistory() {
     IdmelonClient idmelon = workspace("admin-key-1");
     ApiKey apiKey = apiKey("uid-1", IssueMarker.encode(apiKey("uid-1", null), MARKER, idmelon));
