@@ -236,6 +236,39 @@ class TrustBoundaryTest {
         "the operator wrote its own marker over the copy");
   }
 
+  /**
+   * A tenant can make the operator write a genuine first-create marker that no IDmelon call follows: an ApiKey whose
+   * secretName is a Secret of theirs that the operator does not manage gets its finalizer and marker, then stops at
+   * SecretConflict. Deleting that ApiKey must not sweep IDmelon for "orphans" of the name the tenant chose: a key of
+   * that name that nobody in the cluster holds (here another namespace's key, left with Retain) is not theirs.
+   */
+  @Test
+  void aMarkerNoCallFollowedDoesNotLetATenantDeleteAnUnheldKeyOfTheirChoosing() {
+    ApiKey original = apiKey(harness.newNamespace(), "swept", KeyType.Clients);
+    original.getSpec().setDeletionPolicy(DeletionPolicy.Retain);
+    harness.create(original);
+    ApiKey issued = awaitIssued(original);
+    String unheldKeyId = issued.getStatus().getKeyId();
+    delete(issued.getMetadata().getNamespace(), "swept"); // Retain: the key stays in IDmelon, held by nobody
+    await().atMost(20, TimeUnit.SECONDS).until(() -> harness.get(issued.getMetadata().getNamespace(), "swept") == null);
+    assertTrue(idmelon().key(unheldKeyId).isPresent());
+
+    String attackerNs = harness.newNamespace();
+    harness.client.secrets().inNamespace(attackerNs).resource(new io.fabric8.kubernetes.api.model.SecretBuilder()
+        .withNewMetadata().withName("not-managed").withNamespace(attackerNs).endMetadata()
+        .addToStringData("x", "y").build()).create();
+    ApiKey attacker = apiKey(attackerNs, "swept", KeyType.Clients);
+    attacker.getSpec().setSecretName("not-managed");
+    harness.create(attacker);
+    harness.awaitReady(attackerNs, "swept", false, Reasons.SECRET_CONFLICT);
+    delete(attackerNs, "swept");
+    await().atMost(20, TimeUnit.SECONDS).until(() -> harness.get(attackerNs, "swept") == null);
+    harness.awaitSettled();
+
+    assertTrue(idmelon().key(unheldKeyId).isPresent(),
+        "a key nobody in this tenant's namespace ever held is not deleted because the tenant named it");
+  }
+
   private static String encode(String value) {
     return Base64.getEncoder().encodeToString(value.getBytes(StandardCharsets.UTF_8));
   }
