@@ -100,6 +100,24 @@ class StoreScaleProbe {
       listed = client.genericKubernetesResources("idmelon.com/v1alpha1", "ApiKey").inAnyNamespace().list().getItems()
           .size();
       System.out.printf("list of all %d ApiKeys: %d ms%n", listed, (System.nanoTime() - start) / 1_000_000);
+      start = System.nanoTime();
+      java.util.concurrent.CountDownLatch firstEvent = new java.util.concurrent.CountDownLatch(1);
+      Watch late = client.secrets().inNamespace("ns0").withLabel(LABEL, "probe").watch(new Watcher<Secret>() {
+        @Override
+        public void eventReceived(Action action, Secret resource) {
+          firstEvent.countDown();
+        }
+
+        @Override
+        public void onClose(WatcherException cause) {
+        }
+      });
+      firstEvent.await(60, TimeUnit.SECONDS);
+      System.out.printf("a new labelled Secret watch's first event: %d ms%n", (System.nanoTime() - start) / 1_000_000);
+      late.close();
+      System.gc();
+      System.out.printf("heap used after GC (server, client and probe together): %d MB%n",
+          (Runtime.getRuntime().totalMemory() - Runtime.getRuntime().freeMemory()) >> 20);
       // deletes: the ApiKeys' finalizers removed, then ApiKeys and Secrets deleted, as a key's deletion does
       int deletes = Math.min(1_000, keys) / THREADS;
       start = System.nanoTime();
