@@ -47,6 +47,11 @@ public final class ApiServerDispatcher extends KubernetesCrudDispatcher {
   private final OpenApiDocuments openApi = new OpenApiDocuments(crds);
   private final TableOutput tables = new TableOutput(crds);
   private final GarbageCollector collector = new GarbageCollector(this);
+  // the store indexed by name (fabric8 scans it all for each named object); read under fabric8's read lock
+  private final StoreIndex index =
+      new StoreIndex((io.fabric8.kubernetes.client.server.mock.KubernetesAttributesExtractor) attributeExtractor);
+  private volatile java.util.concurrent.locks.Lock readLock;
+  private volatile java.util.concurrent.locks.Lock writeLock;
 
   public ApiServerDispatcher() {
     // kubectl get -w asks its watch for Tables too: one row per event, the columns in the first event only
@@ -93,7 +98,9 @@ public final class ApiServerDispatcher extends KubernetesCrudDispatcher {
     if (admitted == null) {
       return;
     }
+    AttributeSet key = index.keyOf(pathAttributes, admitted.resource(), admitted.newState());
     super.processEvent(path, pathAttributes, oldAttributes, admitted.resource(), admitted.newState());
+    index.changed(oldAttributes, key);
     watches.publish(path, before, admitted.newState());
     collector.observe(path, before, admitted.newState());
     if (path != null && path.contains("/customresourcedefinitions")) {
@@ -227,7 +234,68 @@ public final class ApiServerDispatcher extends KubernetesCrudDispatcher {
   /** Lists selected by field and label selectors as an API server selects them (fabric8's mock cannot). */
   @Override
   public MockResponse handleGet(String path) {
-    return ListSelection.answer(path, crds, super::handleGet).orElseGet(() -> super.handleGet(path));
+    return ListSelection.answer(path, crds, super::handleGet).orElseGet(() -> getByName(path));
+  }
+
+  /** A GET of one named object, from the index; fabric8 (a scan) answers anything else. */
+  private MockResponse getByName(String path) {
+    java.util.concurrent.locks.Lock lock = readLock;
+    AttributeSet query = lock == null || path.contains("watch=") ? null : getKey(path);
+    String name = query == null ? null : StoreIndex.exactName(query);
+    if (name == null) {
+      return super.handleGet(path);
+    }
+    lock.lock();
+    try {
+      java.util.Map.Entry<AttributeSet, String> found = index.find(map, name, query);
+      return found == null ? new MockResponse().setResponseCode(404)
+          : new MockResponse().setResponseCode(200).setBody(found.getValue());
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /** One object by its attributes (writes and conflict checks), from the index where the query names it. */
+  @Override
+  public java.util.Map.Entry<AttributeSet, String> findResource(AttributeSet attributes) {
+    String name = StoreIndex.exactName(attributes);
+    return name == null ? super.findResource(attributes) : index.find(map, name, attributes);
+  }
+
+  /** A DELETE of one named object, found in the index; fabric8 (a scan) deletes anything else. */
+  @Override
+  public MockResponse handleDelete(String path) {
+    java.util.concurrent.locks.Lock lock = writeLock;
+    AttributeSet query = lock == null ? null : getKey(path);
+    String name = query == null ? null : StoreIndex.exactName(query);
+    if (name == null) {
+      return super.handleDelete(path);
+    }
+    lock.lock();
+    try {
+      List<java.util.Map.Entry<AttributeSet, String>> found = index.findAll(map, name, query);
+      found.forEach(entry -> StoreIndex.delete(this, path, query, entry));
+      return found.isEmpty() ? new MockResponse().setResponseCode(404)
+          : new MockResponse().setResponseCode(200).setBody(found.get(0).getValue());
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /** fabric8's store lock, as its reads and writes take it: the index is read under it. */
+  @Override
+  protected void locked(java.util.concurrent.locks.Lock lock) {
+    if (lock instanceof java.util.concurrent.locks.ReentrantReadWriteLock.ReadLock) {
+      readLock = lock;
+    } else if (lock instanceof java.util.concurrent.locks.ReentrantReadWriteLock.WriteLock) {
+      writeLock = lock;
+    }
+  }
+
+  @Override
+  public void reset() {
+    super.reset();
+    index.clear();
   }
 
   /** Stops the garbage collector. */

@@ -77,7 +77,7 @@ public final class EmbeddedKubernetes implements AutoCloseable {
       @Override
       protected MockResponse onHttpRequest(RecordedRequest request) {
         record(request);
-        return dispatcher.dispatch(request);
+        return OffLoopWatchClose.of(dispatcher.dispatch(request));
       }
     };
     this.http = vertx.createHttpServer(options).requestHandler(request -> {
