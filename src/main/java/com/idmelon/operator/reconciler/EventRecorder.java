@@ -14,9 +14,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Writes core/v1 Events on an ApiKey (shown by {@code kubectl describe}); messages never hold key values. Events are
- * sent in the background, in the order recorded, as client-go's recorder does: a reconcile never waits for one, and
- * when the API server cannot keep up the queue is bounded and further events are dropped (counted in the log), never
- * the reconcile's own work.
+ * sent in the background, in the order recorded, as client-go's recorder does: a reconcile does not wait for one.
+ * Unlike client-go, none is dropped: when the API server cannot keep up and the bounded queue is full, the reconcile
+ * that records one sends it itself (and so slows down with the server), and the log says so at most every 10 s.
  */
 public final class EventRecorder {
   private static final Logger log = LoggerFactory.getLogger(EventRecorder.class);
@@ -28,9 +28,13 @@ public final class EventRecorder {
         Thread thread = new Thread(r, "event-recorder");
         thread.setDaemon(true);
         return thread;
-      }, (r, executor) -> dropped());
-  private static final java.util.concurrent.atomic.AtomicLong DROPPED = new java.util.concurrent.atomic.AtomicLong();
-  private static final java.util.concurrent.atomic.AtomicLong LAST_DROP_LOG = new java.util.concurrent.atomic.AtomicLong();
+      }, (r, executor) -> {
+        queueFull();
+        r.run(); // the recording thread sends it: back-pressure instead of a lost event
+      });
+  private static final java.util.concurrent.atomic.AtomicLong SENT_BY_CALLER =
+      new java.util.concurrent.atomic.AtomicLong();
+  private static final java.util.concurrent.atomic.AtomicLong LAST_FULL_LOG = new java.util.concurrent.atomic.AtomicLong();
 
   private final KubernetesClient client;
   private final Clock clock;
@@ -58,13 +62,14 @@ public final class EventRecorder {
     SENDER.execute(() -> send(ref, event));
   }
 
-  /** A full queue drops the event; the log says so at most every 10 s, with the count, so drops cannot flood it. */
-  private static void dropped() {
-    long total = DROPPED.incrementAndGet();
+  /** The queue was full: said in the log at most every 10 s, with the count, so it cannot flood it. */
+  private static void queueFull() {
+    long total = SENT_BY_CALLER.incrementAndGet();
     long now = System.nanoTime();
-    long last = LAST_DROP_LOG.get();
-    if ((last == 0 || now - last > 10_000_000_000L) && LAST_DROP_LOG.compareAndSet(last, now)) {
-      log.warn("event queue full ({} events waiting): {} events dropped so far", QUEUE, total);
+    long last = LAST_FULL_LOG.get();
+    if ((last == 0 || now - last > 10_000_000_000L) && LAST_FULL_LOG.compareAndSet(last, now)) {
+      log.info("event queue full ({} events waiting): reconciles send their events themselves ({} so far)", QUEUE,
+          total);
     }
   }
 
