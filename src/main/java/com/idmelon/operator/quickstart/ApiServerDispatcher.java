@@ -98,6 +98,9 @@ public final class ApiServerDispatcher extends KubernetesCrudDispatcher {
     if (admitted == null) {
       return;
     }
+    if (DryRun.intercepted(before, admitted.newState())) {
+      return; // ?dryRun=All: admitted and answered, not stored, not watched, not collected
+    }
     AttributeSet key = index.keyOf(pathAttributes, admitted.resource(), admitted.newState());
     super.processEvent(path, pathAttributes, oldAttributes, admitted.resource(), admitted.newState());
     index.changed(oldAttributes, key);
@@ -110,6 +113,9 @@ public final class ApiServerDispatcher extends KubernetesCrudDispatcher {
 
   @Override
   public long requestResourceVersion() {
+    if (DryRun.active()) {
+      return 0; // a dry run spends no resourceVersion
+    }
     return watches.issued(super.requestResourceVersion());
   }
 
@@ -199,9 +205,9 @@ public final class ApiServerDispatcher extends KubernetesCrudDispatcher {
       }
     }
     // a Table where kubectl get asks for one; DELETE's propagation policy for the garbage collector
-    // refusals answered, Warning headers
-    return json(tables.answer(request,
-        collector.dispatch(request, () -> admission.serve(request, () -> super.dispatch(request)))));
+    // refusals answered, Warning headers; dry runs answered, not stored
+    return json(tables.answer(request, DryRun.serve(request,
+        () -> collector.dispatch(request, () -> admission.serve(request, () -> super.dispatch(request))))));
   }
 
   /**

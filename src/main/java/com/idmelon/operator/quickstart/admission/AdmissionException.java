@@ -54,6 +54,17 @@ public final class AdmissionException extends RuntimeException {
     return new AdmissionException(422, status);
   }
 
+  /**
+   * 422 Invalid for a request option with a value the API server does not support, as its handlers refuse one
+   * ({@code field.NotSupported} of the {@code []string} sent, in {@code <Kind>.meta.k8s.io ""}), e.g.
+   * {@code PatchOptions.meta.k8s.io "" is invalid: dryRun: Unsupported value: []string{"Some"}: supported values: "All"}.
+   */
+  public static AdmissionException unsupportedOption(String optionsKind, String field, List<String> values,
+      List<String> supported) {
+    String value = "[]string{" + String.join(", ", values.stream().map(Go::quote).toList()) + "}";
+    return invalid("meta.k8s.io", optionsKind, "", List.of(FieldError.notSupported(field, value, supported)));
+  }
+
   /** 400 BadRequest with {@code message}. */
   static AdmissionException badRequest(String message) {
     return new AdmissionException(400, status("BadRequest", 400, message));
