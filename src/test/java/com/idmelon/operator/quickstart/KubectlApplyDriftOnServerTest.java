@@ -32,7 +32,7 @@ import org.junit.jupiter.api.io.TempDir;
  * are neither shown as a change nor removed, while the merge still does its work on what the user's manifest owns.
  * The operator's write is replayed here exactly as it goes over the wire, in the two forms an operator may send.
  */
-class KubectlApplyDriftTest {
+class KubectlApplyDriftOnServerTest {
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
   private static final String NAMESPACE = "analytics";
